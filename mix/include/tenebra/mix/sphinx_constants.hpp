@@ -49,14 +49,15 @@ enum class CommandType : std::uint8_t {
 
 // Personalisation strings for keyed BLAKE2b (16 bytes, zero-padded).
 using Label = std::array<char, 16>;
-constexpr Label make_label(std::string_view text) {
+consteval Label make_label(std::string_view text) {
+  if (text.size() > Label{}.size()) throw "a BLAKE2b personalisation label has at most 16 bytes";
   Label label{};
-  for (std::size_t i = 0; i < text.size() && i < label.size(); ++i) label[i] = text[i];
+  for (std::size_t i = 0; i < text.size(); ++i) label[i] = text[i];
   return label;
 }
 inline constexpr Label kLabelMacKey = make_label("tenebra/k-mac");
 inline constexpr Label kLabelStreamKey = make_label("tenebra/k-stream");
-inline constexpr Label kLabelPayloadKey = make_label("tenebra/k-payload");
+inline constexpr Label kLabelPayloadKey = make_label("tenebra/k-pay");
 inline constexpr Label kLabelBlinding = make_label("tenebra/blind");
 inline constexpr Label kLabelReplayTag = make_label("tenebra/replay");
 inline constexpr Label kLabelHeaderMac = make_label("tenebra/mac");
