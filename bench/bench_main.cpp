@@ -1,6 +1,6 @@
-#include <cstdio>
-
 #include <benchmark/benchmark.h>
+
+#include <cstdio>
 
 #include "tenebra/core/sodium.hpp"
 

@@ -25,7 +25,9 @@ struct Node {
   std::unique_ptr<ReplayCache> replay;
 };
 
-std::string short_hex(ByteView bytes) { return to_hex(bytes.first(4)) + "…"; }
+std::string short_hex(ByteView bytes) {
+  return to_hex(bytes.first(4)) + "…";
+}
 
 std::vector<Node> make_nodes(Random& rng) {
   std::vector<Node> nodes;
@@ -40,9 +42,10 @@ std::vector<Node> make_nodes(Random& rng) {
 std::vector<PathHop> path_to(const std::vector<Node>& nodes, const Command& last, Random& rng) {
   std::vector<PathHop> path;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
-    const Command cmd = i + 1 < nodes.size()
-                            ? Command{RelayCommand{nodes[i + 1].id, exponential_delay(rng, std::chrono::milliseconds(50))}}
-                            : last;
+    const Command cmd =
+        i + 1 < nodes.size()
+            ? Command{RelayCommand{nodes[i + 1].id, exponential_delay(rng, std::chrono::milliseconds(50))}}
+            : last;
     path.push_back({nodes[i].keys.public_key, cmd});
   }
   return path;
@@ -81,9 +84,7 @@ std::string text_of(const Bytes& payload) {
   return text.substr(0, text.find('\0'));
 }
 
-}  // namespace
-
-int main() {
+int run() {
   if (!init_sodium()) return 1;
   SystemRandom rng;
   const Geometry g = Geometry::default_geometry();
@@ -134,4 +135,15 @@ int main() {
               alice_keys.open(g, reply.surb_id, reply.payload_block).error().message.c_str());
   std::printf("\nwalkthrough: ok\n");
   return 0;
+}
+
+}  // namespace
+
+int main() {
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    (void)std::fprintf(stderr, "walkthrough: %s\n", e.what());
+    return 1;
+  }
 }

@@ -6,16 +6,26 @@ namespace tenebra {
 
 const char* errc_name(Errc code) noexcept {
   switch (code) {
-    case Errc::invalid_argument: return "invalid_argument";
-    case Errc::malformed: return "malformed";
-    case Errc::crypto: return "crypto";
-    case Errc::not_found: return "not_found";
-    case Errc::io: return "io";
-    case Errc::timeout: return "timeout";
-    case Errc::closed: return "closed";
-    case Errc::unsupported: return "unsupported";
-    case Errc::exhausted: return "exhausted";
-    case Errc::internal: return "internal";
+    case Errc::invalid_argument:
+      return "invalid_argument";
+    case Errc::malformed:
+      return "malformed";
+    case Errc::crypto:
+      return "crypto";
+    case Errc::not_found:
+      return "not_found";
+    case Errc::io:
+      return "io";
+    case Errc::timeout:
+      return "timeout";
+    case Errc::closed:
+      return "closed";
+    case Errc::unsupported:
+      return "unsupported";
+    case Errc::exhausted:
+      return "exhausted";
+    case Errc::internal:
+      return "internal";
   }
   return "unknown";
 }
@@ -41,8 +51,8 @@ Result<Bytes> from_hex(std::string_view hex) {
 
 Result<ByteView> ByteReader::take(std::size_t count) {
   if (count > remaining()) {
-    return make_error(Errc::malformed, "truncated input: need " + std::to_string(count) +
-                                           " bytes, have " + std::to_string(remaining()));
+    return make_error(Errc::malformed,
+                      "truncated input: need " + std::to_string(count) + " bytes, have " + std::to_string(remaining()));
   }
   ByteView out = m_data.subspan(m_pos, count);
   m_pos += count;

@@ -1,9 +1,9 @@
 #include "tenebra/core/random.hpp"
 
+#include <sodium.h>
+
 #include <cstdio>
 #include <cstdlib>
-
-#include <sodium.h>
 
 namespace tenebra {
 
@@ -30,7 +30,9 @@ double Random::uniform_open01() {
   }
 }
 
-void SystemRandom::fill(MutableByteView out) { randombytes_buf(out.data(), out.size()); }
+void SystemRandom::fill(MutableByteView out) {
+  randombytes_buf(out.data(), out.size());
+}
 
 DeterministicRandom::DeterministicRandom(std::uint64_t seed) {
   std::uint8_t input[8];
@@ -52,7 +54,7 @@ void DeterministicRandom::fill(MutableByteView out) {
 
 void ScriptedRandom::fill(MutableByteView out) {
   if (out.size() > m_bytes.size()) {
-    std::fprintf(stderr, "ScriptedRandom: asked for %zu bytes, %zu scripted\n", out.size(), m_bytes.size());
+    (void)std::fprintf(stderr, "ScriptedRandom: asked for %zu bytes, %zu scripted\n", out.size(), m_bytes.size());
     std::abort();
   }
   for (auto& byte : out) {

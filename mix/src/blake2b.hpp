@@ -13,8 +13,7 @@ namespace tenebra::mix::sphinx::detail {
 inline void keyed_blake2b(MutableByteView out, ByteView key, const Label& label, ByteView message) {
   static_assert(sizeof(Label) == crypto_generichash_blake2b_PERSONALBYTES);
   crypto_generichash_blake2b_salt_personal(out.data(), out.size(), message.data(), message.size(), key.data(),
-                                           key.size(), nullptr,
-                                           reinterpret_cast<const unsigned char*>(label.data()));
+                                           key.size(), nullptr, reinterpret_cast<const unsigned char*>(label.data()));
 }
 
 inline SecretKey32 derive_key(const SecretKey32& key, const Label& label, ByteView message = {}) {

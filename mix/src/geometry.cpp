@@ -10,8 +10,8 @@ Result<Geometry> Geometry::make(std::size_t max_hops, std::size_t payload_bytes)
                                                   std::to_string(kMaxMaxHops) + ", got " + std::to_string(max_hops));
   }
   if (payload_bytes < kMinPayloadBytes || payload_bytes > kMaxPayloadBytes) {
-    return make_error(Errc::invalid_argument, "Sphinx payload size must be " + std::to_string(kMinPayloadBytes) +
-                                                  ".." + std::to_string(kMaxPayloadBytes) + " bytes, got " +
+    return make_error(Errc::invalid_argument, "Sphinx payload size must be " + std::to_string(kMinPayloadBytes) + ".." +
+                                                  std::to_string(kMaxPayloadBytes) + " bytes, got " +
                                                   std::to_string(payload_bytes));
   }
   return Geometry(max_hops, payload_bytes);

@@ -1,9 +1,9 @@
 #include "header_builder.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <string>
-
-#include <sodium.h>
 
 #include "hop_keys.hpp"
 
@@ -27,7 +27,8 @@ Result<std::vector<HopSecrets>> derive_path_secrets(std::span<const PathHop> pat
   }
   for (std::size_t i = 0; i < path.size(); ++i) {
     auto shared = x25519_secret(x, path[i].node_key);
-    if (!shared) return make_error(Errc::invalid_argument, "hop " + std::to_string(i) + " key is not a valid X25519 public key");
+    if (!shared)
+      return make_error(Errc::invalid_argument, "hop " + std::to_string(i) + " key is not a valid X25519 public key");
     SecretKey32 s = std::move(shared).value();
     for (const auto& b : blindings) {
       auto next = x25519_secret(b, s.view());
@@ -36,6 +37,7 @@ Result<std::vector<HopSecrets>> derive_path_secrets(std::span<const PathHop> pat
     }
     hops[i].alpha = alpha;
     hops[i].keys = derive_hop_keys(s);
+    if (i + 1 == path.size()) break;  // no hop after the last needs its alpha
     blindings.push_back(blinding_factor(s, alpha));
     auto blinded = x25519(blindings.back(), alpha);
     if (!blinded) return std::move(blinded).error();
@@ -53,7 +55,8 @@ Status validate_path(const Geometry& geometry, std::span<const PathHop> path) {
   }
   for (std::size_t i = 0; i + 1 < path.size(); ++i) {
     if (is_final(path[i].command)) {
-      return make_error(Errc::invalid_argument, "hop " + std::to_string(i) + " is not the last but has a final command");
+      return make_error(Errc::invalid_argument,
+                        "hop " + std::to_string(i) + " is not the last but has a final command");
     }
   }
   if (!is_final(path.back().command)) {
@@ -98,8 +101,7 @@ Result<BuiltHeader> build_header(const Geometry& geometry, std::span<const PathH
   authenticated[0] = kPacketVersion;
   auto mac_of = [&](std::size_t i, const Bytes& routing_info) {
     std::copy(secrets[i].alpha.begin(), secrets[i].alpha.end(), authenticated.begin() + kVersionBytes);
-    std::copy(routing_info.begin(), routing_info.end(),
-              authenticated.begin() + kVersionBytes + kGroupElementBytes);
+    std::copy(routing_info.begin(), routing_info.end(), authenticated.begin() + kVersionBytes + kGroupElementBytes);
     return header_mac(secrets[i].keys.mac, authenticated);
   };
   auto gamma = mac_of(hops - 1, beta);

@@ -10,13 +10,12 @@
 namespace tenebra::mix::sphinx::detail {
 
 struct BuiltHeader {
-  Bytes header;                              // geometry.header_bytes()
-  std::vector<SecretKey32> payload_keys;     // one per hop, in path order
+  Bytes header;                           // geometry.header_bytes()
+  std::vector<SecretKey32> payload_keys;  // one per hop, in path order
 };
 
 [[nodiscard]] Status validate_path(const Geometry& geometry, std::span<const PathHop> path);
-[[nodiscard]] Result<BuiltHeader> build_header(const Geometry& geometry, std::span<const PathHop> path,
-                                               Random& rng);
+[[nodiscard]] Result<BuiltHeader> build_header(const Geometry& geometry, std::span<const PathHop> path, Random& rng);
 
 // 0^16 | payload | zero padding, as one LIONESS block.
 [[nodiscard]] Result<Bytes> plaintext_block(const Geometry& geometry, ByteView payload);

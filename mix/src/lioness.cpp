@@ -1,8 +1,8 @@
 #include "tenebra/mix/lioness.hpp"
 
-#include <cstdlib>
-
 #include <sodium.h>
+
+#include <cstdlib>
 
 #include "blake2b.hpp"
 

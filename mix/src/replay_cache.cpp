@@ -1,9 +1,9 @@
 #include "tenebra/mix/replay_cache.hpp"
 
+#include <sodium.h>
+
 #include <cmath>
 #include <string>
-
-#include <sodium.h>
 
 namespace tenebra::mix {
 namespace {

@@ -4,8 +4,7 @@
 
 namespace tenebra::mix::sphinx {
 
-Result<Bytes> create_packet(const Geometry& geometry, std::span<const PathHop> path, ByteView payload,
-                            Random& rng) {
+Result<Bytes> create_packet(const Geometry& geometry, std::span<const PathHop> path, ByteView payload, Random& rng) {
   if (auto ok = detail::validate_path(geometry, path); !ok) return std::move(ok).error();
   if (!std::holds_alternative<DeliverCommand>(path.back().command)) {
     return make_error(Errc::invalid_argument, "a forward packet must end in a deliver command");

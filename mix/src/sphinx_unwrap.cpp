@@ -1,6 +1,6 @@
-#include <algorithm>
-
 #include <sodium.h>
+
+#include <algorithm>
 
 #include "hop_keys.hpp"
 #include "tenebra/mix/lioness.hpp"
@@ -20,19 +20,25 @@ Unwrapped drop(DropReason reason, std::optional<ReplayTag> tag = std::nullopt) {
 
 const char* drop_reason_name(DropReason reason) noexcept {
   switch (reason) {
-    case DropReason::bad_length: return "bad_length";
-    case DropReason::bad_version: return "bad_version";
-    case DropReason::bad_group_element: return "bad_group_element";
-    case DropReason::bad_mac: return "bad_mac";
-    case DropReason::replay: return "replay";
-    case DropReason::bad_command: return "bad_command";
-    case DropReason::bad_payload: return "bad_payload";
+    case DropReason::bad_length:
+      return "bad_length";
+    case DropReason::bad_version:
+      return "bad_version";
+    case DropReason::bad_group_element:
+      return "bad_group_element";
+    case DropReason::bad_mac:
+      return "bad_mac";
+    case DropReason::replay:
+      return "replay";
+    case DropReason::bad_command:
+      return "bad_command";
+    case DropReason::bad_payload:
+      return "bad_payload";
   }
   return "unknown";
 }
 
-Unwrapped unwrap(const Geometry& geometry, const NodeKeyPair& node_key, ByteView packet,
-                 ReplayFilter* replay_filter) {
+Unwrapped unwrap(const Geometry& geometry, const NodeKeyPair& node_key, ByteView packet, ReplayFilter* replay_filter) {
   if (packet.size() != geometry.packet_bytes()) return drop(DropReason::bad_length);
   if (packet[0] != kPacketVersion) return drop(DropReason::bad_version);
 

@@ -1,9 +1,9 @@
 #include "tenebra/core/random.hpp"
 
+#include <gtest/gtest.h>
+
 #include <array>
 #include <set>
-
-#include <gtest/gtest.h>
 
 namespace tenebra {
 namespace {

@@ -1,8 +1,8 @@
 #include "tenebra/core/result.hpp"
 
-#include <memory>
-
 #include <gtest/gtest.h>
+
+#include <memory>
 
 namespace tenebra {
 namespace {

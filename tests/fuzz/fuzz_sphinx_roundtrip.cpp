@@ -2,10 +2,10 @@
 // never pass): the input chooses the path length, delays, mailbox, payload
 // and the randomness; the packet is created and peeled hop by hop. Every
 // hop must see exactly its command and the last must deliver the payload.
+#include <sodium.h>
+
 #include <algorithm>
 #include <cstdlib>
-
-#include <sodium.h>
 
 #include "tenebra/mix/sphinx.hpp"
 

@@ -2,9 +2,9 @@
 // small geometry (so the fuzzer reaches the exact packet length) and the
 // default one. Nothing may crash; a packet of the wrong length must be
 // dropped for its length, and nothing unauthenticated may be forwarded.
-#include <cstdlib>
-
 #include <sodium.h>
+
+#include <cstdlib>
 
 #include "tenebra/mix/sphinx.hpp"
 

@@ -1,8 +1,8 @@
 // Fuzzes SURB decoding and reply creation with whatever decodes: no crash,
 // and a reply made from a decoded SURB always has the packet length.
-#include <cstdlib>
-
 #include <sodium.h>
+
+#include <cstdlib>
 
 #include "tenebra/mix/surb.hpp"
 

@@ -1,8 +1,8 @@
 #include "tenebra/mix/lioness.hpp"
 
-#include <bit>
-
 #include <gtest/gtest.h>
+
+#include <bit>
 
 #include "tenebra/core/random.hpp"
 
@@ -11,7 +11,8 @@ namespace {
 
 std::size_t differing_bits(ByteView a, ByteView b) {
   std::size_t n = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) n += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(a[i] ^ b[i])));
+  for (std::size_t i = 0; i < a.size(); ++i)
+    n += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(a[i] ^ b[i])));
   return n;
 }
 

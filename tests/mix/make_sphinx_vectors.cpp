@@ -78,14 +78,14 @@ json packet_vector(const std::string& name, const Geometry& g, std::size_t hop_c
           {"unwrap", unwrap_trace(g, nodes, packet)}};
 }
 
-json surb_vector(const Geometry& g, std::uint64_t seed) {
+json surb_vector(const std::string& name, const Geometry& g, std::size_t hop_count, std::uint64_t seed) {
   DeterministicRandom rng(seed);
-  const auto nodes = testing::make_nodes(3, rng);
+  const auto nodes = testing::make_nodes(hop_count, rng);
   const auto mailbox = testing::mailbox_from(rng);
   SurbId surb_id{};
   rng.fill(surb_id);
   const auto path = testing::make_path(nodes, SurbReplyCommand{mailbox, surb_id});
-  const Bytes randomness = draw(rng, kKeyBytes + g.routing_bytes() - 3 * kSlotBytes + kKeyBytes);
+  const Bytes randomness = draw(rng, kKeyBytes + g.routing_bytes() - hop_count * kSlotBytes + kKeyBytes);
   ScriptedRandom scripted;
   scripted.push(randomness);
   auto made = create_surb(g, nodes[0].id, path, scripted).value();
@@ -93,7 +93,7 @@ json surb_vector(const Geometry& g, std::uint64_t seed) {
   const Bytes reply = create_surb_reply(g, made.surb, answer).value();
   auto trace = unwrap_trace(g, nodes, reply);
   const Bytes block = from_hex(trace.back()["reply_block"].get<std::string>()).value();
-  return {{"name", "surb-3-hops"},
+  return {{"name", name},
           {"max_hops", g.max_hops()},
           {"payload_bytes", g.payload_bytes()},
           {"first_hop", to_hex(nodes[0].id)},
@@ -138,10 +138,41 @@ json lioness_vector(std::uint64_t seed, std::size_t size) {
   return {{"key", to_hex(key.view())}, {"plaintext", to_hex(plain)}, {"ciphertext", to_hex(cipher)}};
 }
 
+// Packets a node must drop, one per drop reason that bytes alone can cause.
+json drop_vectors(const Geometry& g, std::uint64_t seed) {
+  DeterministicRandom rng(seed);
+  const auto nodes = testing::make_nodes(2, rng);
+  const auto path = testing::make_path(nodes, DeliverCommand{testing::mailbox_from(rng)});
+  const Bytes good = create_packet(g, path, Bytes{'d', 'r', 'o', 'p'}, rng).value();
+  const Bytes at_second = std::get<Forward>(unwrap(g, nodes[0].keys, good).action).packet;
+  json drops = json::array();
+  auto add = [&](const std::string& reason, std::size_t hop, Bytes packet) {
+    drops.push_back({{"reason", reason},
+                     {"max_hops", g.max_hops()},
+                     {"payload_bytes", g.payload_bytes()},
+                     {"node_secret_key", to_hex(nodes[hop].keys.secret.view())},
+                     {"packet", to_hex(packet)}});
+  };
+  add("bad_length", 0, Bytes(good.begin(), good.end() - 1));
+  Bytes v = good;
+  v[0] = 0x02;
+  add("bad_version", 0, v);
+  Bytes zero_alpha = good;
+  std::fill(zero_alpha.begin() + 1, zero_alpha.begin() + 1 + kGroupElementBytes, 0);
+  add("bad_group_element", 0, zero_alpha);
+  Bytes flipped_beta = good;
+  flipped_beta[1 + kGroupElementBytes + 5] ^= 0x01;
+  add("bad_mac", 0, flipped_beta);
+  Bytes flipped_payload = at_second;
+  flipped_payload[g.header_bytes() + 3] ^= 0x01;
+  add("bad_payload", 1, flipped_payload);
+  return drops;
+}
+
 void write_seed(const std::filesystem::path& dir, const std::string& name, ByteView bytes) {
   std::filesystem::create_directories(dir);
-  std::ofstream(dir / name, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                                    static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(dir / name, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
 }  // namespace
@@ -160,15 +191,18 @@ int main(int argc, char** argv) {
     commands.push_back({{"command", testing::command_to_json(c)}, {"encoded", to_hex(encode_command(c))}});
   }
   json doc = {
-      {"about", "Known-answer vectors for docs/sphinx.md. Hex strings; 'randomness' is consumed in the order "
-                "the spec gives (ephemeral secret, padding, then for SURBs the payload key)."},
+      {"about",
+       "Known-answer vectors for docs/sphinx.md. Hex strings; 'randomness' is consumed in the order "
+       "the spec gives (ephemeral secret, padding, then for SURBs the payload key)."},
       {"commands", commands},
       {"key_schedule", json::array({key_schedule_vector(1), key_schedule_vector(2)})},
       {"lioness", json::array({lioness_vector(3, 33), lioness_vector(4, 80)})},
       {"packets", json::array({packet_vector("small-1-hop", small, 1, 10, &small_packets),
+                               packet_vector("small-2-of-3-hops", small, 2, 16, &small_packets),
                                packet_vector("small-3-hops", small, 3, 11, &small_packets),
                                packet_vector("default-5-hops", standard, 5, 12, nullptr)})},
-      {"surbs", json::array({surb_vector(small, 13)})},
+      {"surbs", json::array({surb_vector("surb-3-hops", small, 3, 13), surb_vector("surb-2-of-3-hops", small, 2, 14)})},
+      {"drops", drop_vectors(small, 15)},
   };
   std::ofstream(argv[1]) << doc.dump(1) << "\n";
 
@@ -190,12 +224,16 @@ int main(int argc, char** argv) {
       write_seed(corpus / "fuzz_sphinx_unwrap", "valid-" + std::to_string(i),
                  create_packet(fuzz_geometry, path, payload, rng).value());
     }
-    for (const auto& c : commands) write_seed(corpus / "fuzz_sphinx_command", c["command"]["type"], testing::hex(c["encoded"]));
+    for (const auto& c : commands)
+      write_seed(corpus / "fuzz_sphinx_command", c["command"]["type"], testing::hex(c["encoded"]));
     DeterministicRandom surb_rng(98);
     auto surb_nodes = testing::make_nodes(2, surb_rng);
-    auto made = create_surb(fuzz_geometry, surb_nodes[0].id, testing::make_path(surb_nodes, SurbReplyCommand{}), surb_rng).value();
+    auto made =
+        create_surb(fuzz_geometry, surb_nodes[0].id, testing::make_path(surb_nodes, SurbReplyCommand{}), surb_rng)
+            .value();
     write_seed(corpus / "fuzz_surb_decode", "valid", encode_surb(made.surb));
-    for (int i = 0; i < 3; ++i) write_seed(corpus / "fuzz_sphinx_roundtrip", "seed-" + std::to_string(i), draw(surb_rng, 64 + 100 * i));
+    for (int i = 0; i < 3; ++i)
+      write_seed(corpus / "fuzz_sphinx_roundtrip", "seed-" + std::to_string(i), draw(surb_rng, 64 + 100 * i));
   }
   return 0;
 }

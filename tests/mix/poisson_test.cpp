@@ -1,8 +1,8 @@
 #include "tenebra/mix/poisson.hpp"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace tenebra::mix {
 namespace {
@@ -17,8 +17,8 @@ TEST(ExponentialDelay, MeanAndSpreadMatchTheDistribution) {
     sum += d;
     above_mean += d > 200 ? 1 : 0;
   }
-  EXPECT_NEAR(sum / kSamples, 200.0, 200.0 * 0.05);             // ~3.5 sigma
-  EXPECT_NEAR(above_mean / kSamples, std::exp(-1.0), 0.015);   // P(X > mean) = 1/e
+  EXPECT_NEAR(sum / kSamples, 200.0, 200.0 * 0.05);           // ~3.5 sigma
+  EXPECT_NEAR(above_mean / kSamples, std::exp(-1.0), 0.015);  // P(X > mean) = 1/e
 }
 
 TEST(ExponentialDelay, ZeroMeanMeansNoDelay) {

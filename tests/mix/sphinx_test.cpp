@@ -1,9 +1,9 @@
 #include "tenebra/mix/sphinx.hpp"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <array>
-
-#include <gtest/gtest.h>
 
 #include "sphinx_test_util.hpp"
 #include "tenebra/mix/replay_cache.hpp"
@@ -11,9 +11,9 @@
 namespace tenebra::mix::sphinx {
 namespace {
 
+using testing::mailbox_from;
 using testing::make_nodes;
 using testing::make_path;
-using testing::mailbox_from;
 
 Bytes random_payload(Random& rng, std::size_t size) {
   Bytes payload(size);

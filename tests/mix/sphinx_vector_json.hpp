@@ -25,11 +25,14 @@ inline Command command_from_json(const nlohmann::json& j) {
     return RelayCommand{array_from_hex<kNodeIdBytes>(j.at("next_hop").get<std::string>()).value(),
                         Delay(j.at("delay_ms").get<std::uint32_t>())};
   }
-  if (type == "deliver") return DeliverCommand{array_from_hex<kMailboxIdBytes>(j.at("mailbox").get<std::string>()).value()};
+  if (type == "deliver")
+    return DeliverCommand{array_from_hex<kMailboxIdBytes>(j.at("mailbox").get<std::string>()).value()};
   return SurbReplyCommand{array_from_hex<kMailboxIdBytes>(j.at("mailbox").get<std::string>()).value(),
                           array_from_hex<kSurbIdBytes>(j.at("surb_id").get<std::string>()).value()};
 }
 
-inline Bytes hex(const nlohmann::json& j) { return from_hex(j.get<std::string>()).value(); }
+inline Bytes hex(const nlohmann::json& j) {
+  return from_hex(j.get<std::string>()).value();
+}
 
 }  // namespace tenebra::mix::sphinx::testing

@@ -1,8 +1,8 @@
 // Checks the implementation against tests/data/sphinx_vectors.json: every
 // byte of every vector, and that exactly the documented randomness is used.
-#include <fstream>
-
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 #include "../../mix/src/hop_keys.hpp"
 #include "sphinx_vector_json.hpp"
@@ -23,7 +23,9 @@ const json& vectors() {
   return doc;
 }
 
-SecretKey32 key_from(const json& j) { return SecretKey32(std::span<const std::uint8_t, 32>(hex(j))); }
+SecretKey32 key_from(const json& j) {
+  return SecretKey32(std::span<const std::uint8_t, 32>(hex(j)));
+}
 
 struct VectorPath {
   std::vector<NodeKeyPair> keys;
@@ -127,6 +129,18 @@ TEST(SphinxVectors, Surbs) {
     auto opened = open_surb_reply(g, made->keys, hex(v["unwrap"].back()["reply_block"]));
     ASSERT_TRUE(opened.ok());
     EXPECT_EQ(to_hex(*opened), v["opened"].get<std::string>());
+  }
+}
+
+TEST(SphinxVectors, Drops) {
+  ASSERT_EQ(vectors()["drops"].size(), 5u);
+  for (const auto& v : vectors()["drops"]) {
+    SCOPED_TRACE(v["reason"].get<std::string>());
+    const auto g = Geometry::make(v["max_hops"], v["payload_bytes"]).value();
+    const auto key = NodeKeyPair::from_secret(std::span<const std::uint8_t, 32>(hex(v["node_secret_key"]))).value();
+    const auto out = unwrap(g, key, hex(v["packet"]));
+    ASSERT_TRUE(out.dropped());
+    EXPECT_EQ(drop_reason_name(std::get<Drop>(out.action).reason), v["reason"].get<std::string>());
   }
 }
 

@@ -34,8 +34,8 @@ Result<std::array<std::uint8_t, N>> array_from_hex(std::string_view hex) {
   auto bytes = from_hex(hex);
   if (!bytes) return std::move(bytes).error();
   if (bytes->size() != N) {
-    return make_error(Errc::malformed, "expected " + std::to_string(N) + " bytes of hex, got " +
-                                           std::to_string(bytes->size()));
+    return make_error(Errc::malformed,
+                      "expected " + std::to_string(N) + " bytes of hex, got " + std::to_string(bytes->size()));
   }
   std::array<std::uint8_t, N> out{};
   for (std::size_t i = 0; i < N; ++i) out[i] = (*bytes)[i];

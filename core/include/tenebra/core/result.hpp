@@ -21,8 +21,8 @@ enum class Errc {
   io,
   timeout,
   closed,
-  unsupported,       // a version or feature this build does not speak
-  exhausted,         // a quota, cap or capacity was reached
+  unsupported,  // a version or feature this build does not speak
+  exhausted,    // a quota, cap or capacity was reached
   internal,
 };
 
@@ -40,16 +40,25 @@ inline Error make_error(Errc code, std::string message) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : m_state(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : m_state(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : m_state(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool ok() const noexcept { return m_state.index() == 0; }
   explicit operator bool() const noexcept { return ok(); }
 
   // Reading the value of a failed Result is a programming error.
-  T& value() & { check(); return std::get<0>(m_state); }
-  const T& value() const& { check(); return std::get<0>(m_state); }
-  T&& value() && { check(); return std::get<0>(std::move(m_state)); }
+  T& value() & {
+    check();
+    return std::get<0>(m_state);
+  }
+  const T& value() const& {
+    check();
+    return std::get<0>(m_state);
+  }
+  T&& value() && {
+    check();
+    return std::get<0>(std::move(m_state));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }

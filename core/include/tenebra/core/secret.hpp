@@ -6,12 +6,12 @@
 // Thread-safety: a plain value type.
 #pragma once
 
+#include <sodium.h>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
-
-#include <sodium.h>
 
 namespace tenebra {
 

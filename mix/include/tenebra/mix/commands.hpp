@@ -42,6 +42,8 @@ using EncodedCommand = std::array<std::uint8_t, kCommandBytes>;
 EncodedCommand encode_command(const Command& command);
 [[nodiscard]] Result<Command> decode_command(ByteView encoded);
 
-inline bool is_final(const Command& command) { return !std::holds_alternative<RelayCommand>(command); }
+inline bool is_final(const Command& command) {
+  return !std::holds_alternative<RelayCommand>(command);
+}
 
 }  // namespace tenebra::mix::sphinx

@@ -22,9 +22,7 @@ class Geometry {
   // beta: one slot per possible hop.
   std::size_t routing_bytes() const noexcept { return m_max_hops * kSlotBytes; }
   // version | alpha | beta | gamma
-  std::size_t header_bytes() const noexcept {
-    return kVersionBytes + kGroupElementBytes + routing_bytes() + kMacBytes;
-  }
+  std::size_t header_bytes() const noexcept { return kVersionBytes + kGroupElementBytes + routing_bytes() + kMacBytes; }
   // The LIONESS block: zero prefix then payload.
   std::size_t payload_block_bytes() const noexcept { return kPayloadZeroPrefixBytes + m_payload_bytes; }
   std::size_t packet_bytes() const noexcept { return header_bytes() + payload_block_bytes(); }

@@ -34,8 +34,8 @@ struct PathHop {
 
 // Randomness drawn, in order: the 32-byte ephemeral secret, then
 // (routing_bytes - hops * kSlotBytes) bytes of padding.
-[[nodiscard]] Result<Bytes> create_packet(const Geometry& geometry, std::span<const PathHop> path,
-                                          ByteView payload, Random& rng);
+[[nodiscard]] Result<Bytes> create_packet(const Geometry& geometry, std::span<const PathHop> path, ByteView payload,
+                                          Random& rng);
 
 // What a node does with an authenticated packet.
 struct Forward {

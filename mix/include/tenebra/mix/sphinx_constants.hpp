@@ -39,7 +39,7 @@ inline constexpr std::size_t kDefaultPayloadBytes = 2048;
 inline constexpr std::size_t kMinMaxHops = 1;
 inline constexpr std::size_t kMaxMaxHops = 16;
 inline constexpr std::size_t kMinPayloadBytes = 64;
-inline constexpr std::size_t kMaxPayloadBytes = 64 * 1024;
+inline constexpr std::size_t kMaxPayloadBytes = std::size_t{64} * 1024;
 
 enum class CommandType : std::uint8_t {
   relay = 0x01,       // forward to next_hop after delay

@@ -17,9 +17,9 @@
 namespace tenebra::mix::sphinx {
 
 struct Surb {
-  NodeId first_hop{};  // where the replier sends the reply packet
+  NodeId first_hop{};       // where the replier sends the reply packet
   SecretKey32 payload_key;  // k~: the replier's LIONESS key
-  Bytes header;        // geometry.header_bytes()
+  Bytes header;             // geometry.header_bytes()
 };
 
 struct SurbKeys {
@@ -48,7 +48,9 @@ struct SurbAndKeys {
 // Wire form of a Surb: first_hop(32) | payload_key(32) | header.
 Bytes encode_surb(const Surb& surb);
 [[nodiscard]] Result<Surb> decode_surb(const Geometry& geometry, ByteView encoded);
-inline std::size_t surb_bytes(const Geometry& geometry) { return kNodeIdBytes + kKeyBytes + geometry.header_bytes(); }
+inline std::size_t surb_bytes(const Geometry& geometry) {
+  return kNodeIdBytes + kKeyBytes + geometry.header_bytes();
+}
 
 class SurbKeyring {
  public:
