@@ -13,4 +13,11 @@ sphinx::Delay exponential_delay(Random& rng, std::chrono::milliseconds mean) {
   return sphinx::Delay(static_cast<std::uint32_t>(std::min(std::llround(draw), static_cast<long long>(kMax))));
 }
 
+std::optional<std::chrono::nanoseconds> poisson_interval(Random& rng, double rate_per_second) {
+  if (!(rate_per_second > 0.0)) return std::nullopt;
+  constexpr double kMaxNanos = 1e18;  // ~31 years: never overflow the duration
+  const double nanos = -std::log(rng.uniform_open01()) / rate_per_second * 1e9;
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(std::min(nanos, kMaxNanos)));
+}
+
 }  // namespace tenebra::mix

@@ -34,3 +34,23 @@ TEST(ExponentialDelay, HugeMeansAreCappedNotWrapped) {
 
 }  // namespace
 }  // namespace tenebra::mix
+
+namespace tenebra::mix {
+namespace {
+
+TEST(PoissonInterval, MeanGapIsOneOverTheRate) {
+  DeterministicRandom rng(31);
+  constexpr int kSamples = 20000;
+  double sum_seconds = 0;
+  for (int i = 0; i < kSamples; ++i) sum_seconds += poisson_interval(rng, 4.0).value().count() / 1e9;
+  EXPECT_NEAR(sum_seconds / kSamples, 0.25, 0.25 * 0.05);
+}
+
+TEST(PoissonInterval, ZeroOrNegativeRateMeansOff) {
+  DeterministicRandom rng(32);
+  EXPECT_FALSE(poisson_interval(rng, 0.0).has_value());
+  EXPECT_FALSE(poisson_interval(rng, -1.0).has_value());
+}
+
+}  // namespace
+}  // namespace tenebra::mix
