@@ -11,7 +11,9 @@ using std::chrono::milliseconds;
 
 const TimePoint t0{};
 
-Bytes tagged(std::uint8_t tag) { return Bytes{tag}; }
+Bytes tagged(std::uint8_t tag) {
+  return Bytes{tag};
+}
 
 TEST(MixQueue, ReleasesInDelayOrderNotArrivalOrder) {
   MixQueue q(10);
