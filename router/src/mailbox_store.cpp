@@ -45,8 +45,8 @@ Result<MailboxStore> MailboxStore::attach(Store& store, MailboxLimits limits) {
   auto version = store.schema_version();
   if (!version) return version.error();
   if (*version > kSchemaVersion) {
-    return make_error(Errc::unsupported, "the store was written by a newer Tenebra (schema " +
-                                             std::to_string(*version) + ")");
+    return make_error(Errc::unsupported,
+                      "the store was written by a newer Tenebra (schema " + std::to_string(*version) + ")");
   }
   if (auto created = store.exec(kSchema); !created) return created.error();
   if (*version < kSchemaVersion) {
@@ -77,8 +77,8 @@ Status MailboxStore::put(ByteView mailbox, ByteView packet, std::chrono::system_
 Result<std::vector<StoredPacket>> MailboxStore::peek(ByteView mailbox, std::size_t max_count) {
   if (auto checked = check_mailbox(mailbox); !checked) return checked.error();
   const std::size_t limit = std::min(max_count, kMaxPeek);
-  auto select = m_store->prepare(
-      "SELECT sequence, packet FROM mailbox_packets WHERE mailbox = ?1 ORDER BY sequence LIMIT ?2;");
+  auto select =
+      m_store->prepare("SELECT sequence, packet FROM mailbox_packets WHERE mailbox = ?1 ORDER BY sequence LIMIT ?2;");
   if (!select) return select.error();
   if (auto b = select->bind_blob(1, mailbox); !b) return b.error();
   if (auto b = select->bind_int(2, static_cast<std::int64_t>(limit)); !b) return b.error();

@@ -26,7 +26,9 @@ constexpr std::string_view kPragmas =
     "PRAGMA temp_store = MEMORY;";
 constexpr int kBusyTimeoutMs = 5'000;
 
-std::string errno_text(int error) { return std::generic_category().message(error); }
+std::string errno_text(int error) {
+  return std::generic_category().message(error);
+}
 
 Error sqlite_error(sqlite3* db, std::string_view what) {
   return make_error(Errc::io, std::string(what) + ": " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
@@ -47,7 +49,8 @@ class Fd {
 };
 
 Status fsync_parent(const std::filesystem::path& path) {
-  const Fd dir(::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  const Fd dir(
+      ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0 || ::fsync(dir.get()) != 0) return make_error(Errc::io, "cannot sync the data dir");
   return {};
 }
@@ -100,7 +103,8 @@ Status apply_key(sqlite3* db, const StoreKey& key) {
   at += 2 * kStoreKeyBytes;
   for (char c : kKeyPragmaTail) pragma[at++] = c;
   pragma[at] = '\0';
-  if (sqlite3_exec(db, pragma.data(), nullptr, nullptr, nullptr) != SQLITE_OK) return sqlite_error(db, "keying the store");
+  if (sqlite3_exec(db, pragma.data(), nullptr, nullptr, nullptr) != SQLITE_OK)
+    return sqlite_error(db, "keying the store");
   return {};
 }
 
@@ -114,7 +118,8 @@ KeyDerivationCost KeyDerivationCost::for_tests() {
 }
 
 Result<StoreKey> derive_store_key(std::string_view passphrase, ByteView salt, KeyDerivationCost cost) {
-  if (salt.size() != crypto_pwhash_SALTBYTES) return make_error(Errc::invalid_argument, "store salt has the wrong size");
+  if (salt.size() != crypto_pwhash_SALTBYTES)
+    return make_error(Errc::invalid_argument, "store salt has the wrong size");
   if (passphrase.empty()) return make_error(Errc::invalid_argument, "the passphrase is empty");
   if (passphrase.size() > crypto_pwhash_PASSWD_MAX) return make_error(Errc::invalid_argument, "passphrase too long");
   StoreKey key;
@@ -184,9 +189,15 @@ Result<Statement> Store::prepare(std::string_view sql) {
   return Statement(m_db, statement);
 }
 
-Status Store::begin() { return exec("BEGIN IMMEDIATE;"); }
-Status Store::commit() { return exec("COMMIT;"); }
-void Store::rollback() noexcept { sqlite3_exec(m_db, "ROLLBACK;", nullptr, nullptr, nullptr); }
+Status Store::begin() {
+  return exec("BEGIN IMMEDIATE;");
+}
+Status Store::commit() {
+  return exec("COMMIT;");
+}
+void Store::rollback() noexcept {
+  sqlite3_exec(m_db, "ROLLBACK;", nullptr, nullptr, nullptr);
+}
 
 Result<int> Store::schema_version() {
   auto statement = prepare("PRAGMA user_version;");

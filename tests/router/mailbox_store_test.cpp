@@ -19,7 +19,9 @@ using namespace std::chrono_literals;
 constexpr MailboxLimits kLimits{.max_packet_bytes = 2048, .max_packets_per_mailbox = 100};
 const auto kNow = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
 
-Bytes mailbox_id(std::uint8_t tag) { return Bytes(kMailboxIdBytes, tag); }
+Bytes mailbox_id(std::uint8_t tag) {
+  return Bytes(kMailboxIdBytes, tag);
+}
 
 Bytes packet_for(std::uint32_t index) {
   Bytes packet(512);
@@ -122,7 +124,8 @@ TEST_F(MailboxStoreTest, SigkillMidTrafficLosesNothingAcknowledged) {
     DeterministicRandom rng(1);
     auto store = Store::open(m_dir / "provider.db", "provider passphrase", KeyDerivationCost::for_tests(), rng, false);
     if (!store) ::_exit(2);
-    auto mailboxes = MailboxStore::attach(**store, MailboxLimits{.max_packet_bytes = 2048, .max_packets_per_mailbox = 1000});
+    auto mailboxes =
+        MailboxStore::attach(**store, MailboxLimits{.max_packet_bytes = 2048, .max_packets_per_mailbox = 1000});
     if (!mailboxes) ::_exit(3);
     for (std::uint32_t i = 0; i < kMaxPackets; ++i) {
       if (!mailboxes->put(mailbox_id(static_cast<std::uint8_t>(i % 4)), packet_for(i), kNow)) ::_exit(4);
