@@ -78,10 +78,18 @@ void bulk(benchmark::State& state, onion::Stream* stream) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(kBulkBytes));
 }
 
-void BM_LoopbackRoundTrip(benchmark::State& state) { round_trip(state, g_links.tcp); }
-void BM_TorRoundTrip(benchmark::State& state) { round_trip(state, g_links.tor); }
-void BM_LoopbackBulk256K(benchmark::State& state) { bulk(state, g_links.tcp); }
-void BM_TorBulk256K(benchmark::State& state) { bulk(state, g_links.tor); }
+void BM_LoopbackRoundTrip(benchmark::State& state) {
+  round_trip(state, g_links.tcp);
+}
+void BM_TorRoundTrip(benchmark::State& state) {
+  round_trip(state, g_links.tor);
+}
+void BM_LoopbackBulk256K(benchmark::State& state) {
+  bulk(state, g_links.tcp);
+}
+void BM_TorBulk256K(benchmark::State& state) {
+  bulk(state, g_links.tor);
+}
 
 BENCHMARK(BM_LoopbackRoundTrip)->UseRealTime();
 BENCHMARK(BM_TorRoundTrip)->UseRealTime();
@@ -152,7 +160,9 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "tunnel bench: %s\n", net.error().message.c_str());
     return 1;
   }
-  std::fprintf(stderr, "tunnel bench: private tor network up in %.1f s\n", (*net)->startup_seconds());
+  if ((*net)->startup_seconds() > 0) {
+    std::fprintf(stderr, "tunnel bench: private tor network up in %.1f s\n", (*net)->startup_seconds());
+  }
   asio::io_context io;
   auto work = asio::make_work_guard(io);
   std::thread io_thread([&io] { io.run(); });

@@ -126,7 +126,8 @@ Result<ChildProcess> ChildProcess::spawn(const ChildSpec& spec) {
   } while (got < 0 && errno == EINTR);
   if (got == static_cast<ssize_t>(sizeof child_errno)) {
     (void)child.terminate(std::chrono::milliseconds(0));
-    return make_error(Errc::io, "cannot start " + spec.program.filename().native() + ": " + std::generic_category().message(child_errno));
+    return make_error(Errc::io, "cannot start " + spec.program.filename().native() + ": " +
+                                    std::generic_category().message(child_errno));
   }
   return child;
 }

@@ -54,7 +54,8 @@ asio::awaitable<Result<Stream>> connect_loopback(LoopbackEndpoint endpoint, std:
   co_return std::move(stream);
 }
 
-Result<std::unique_ptr<LoopbackListener>> LoopbackListener::open(const asio::any_io_executor& executor, std::uint16_t port) {
+Result<std::unique_ptr<LoopbackListener>> LoopbackListener::open(const asio::any_io_executor& executor,
+                                                                 std::uint16_t port) {
   tcp::acceptor acceptor(executor);
   boost::system::error_code ec;
   const tcp::endpoint local(asio::ip::address_v4::loopback(), port);

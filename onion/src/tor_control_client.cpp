@@ -167,9 +167,7 @@ asio::awaitable<Result<Reply>> reply_before(detail::ControlConnection& state,
 }  // namespace
 
 ControlClient::ControlClient(const asio::any_io_executor& executor, Random& rng, ControlClientOptions options)
-    : m_state(std::make_shared<detail::ControlConnection>(executor, options.limits)),
-      m_rng(rng),
-      m_options(options) {}
+    : m_state(std::make_shared<detail::ControlConnection>(executor, options.limits)), m_rng(rng), m_options(options) {}
 
 ControlClient::~ControlClient() {
   try {

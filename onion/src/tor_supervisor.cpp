@@ -14,6 +14,8 @@
 #include <optional>
 #include <vector>
 
+#include "private_file.hpp"
+#include "supervision.hpp"
 #include "tenebra/onion/child_process.hpp"
 #include "tenebra/onion/safecookie.hpp"
 #include "tenebra/onion/tor_control_commands.hpp"
@@ -25,6 +27,9 @@
 
 namespace tenebra::onion {
 namespace {
+
+using detail::describe_exit;
+using detail::Notifier;
 
 namespace asio = boost::asio;
 using local_stream = asio::local::stream_protocol;
@@ -39,24 +44,6 @@ constexpr std::string_view kKeyFileName = "onion_service.key";
 
 // Wakes every coroutine waiting on it. Each waiter has its own timer, so
 // waiters never cancel each other's deadlines.
-class Notifier {
- public:
-  explicit Notifier(asio::any_io_executor executor) : m_executor(std::move(executor)) {}
-  void notify() {
-    for (asio::steady_timer* timer : m_waiters) timer->cancel();
-  }
-  asio::awaitable<void> wait_until(SteadyClock::time_point deadline) {
-    asio::steady_timer timer(m_executor, deadline);
-    m_waiters.push_back(&timer);
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    std::erase(m_waiters, &timer);
-  }
-
- private:
-  asio::any_io_executor m_executor;
-  std::vector<asio::steady_timer*> m_waiters;
-};
-
 // One control connection: a reader task frames replies and events; command()
 // sends one line and takes the next reply. After close() (or once the owner
 // detached) the reader calls nobody back, so it may outlive its owner.
@@ -168,98 +155,27 @@ Status check_reply(const Result<tor::Reply>& reply, std::string_view what) {
   return {};
 }
 
-// Writes `bytes` to `path` through a 0600 temporary file and a rename, so a
-// crash never leaves a half-written file behind.
-Status write_private_file(const std::filesystem::path& path, ByteView bytes) {
-  const std::filesystem::path temp = path.native() + ".tmp";
-  ::unlink(temp.c_str());
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return make_error(Errc::io, "cannot create " + path.filename().native());
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t wrote = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (wrote <= 0) break;
-    done += static_cast<std::size_t>(wrote);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (done != bytes.size() || !synced || ::rename(temp.c_str(), path.c_str()) != 0) {
-    ::unlink(temp.c_str());
-    return make_error(Errc::io, "cannot write " + path.filename().native());
-  }
-  return {};
-}
-
-// Reads a small private file into `out` (exactly out.size() bytes). The
-// file must be ours and closed to group and others.
-Status read_private_file(const std::filesystem::path& path, MutableByteView out) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0)
-    return make_error(errno == ENOENT ? Errc::not_found : Errc::io, "cannot open " + path.filename().native());
-  struct stat info {};
-  Status status;
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) || info.st_uid != ::geteuid()) {
-    status = make_error(Errc::io, path.filename().native() + " is not a regular file of ours");
-  } else if ((info.st_mode & 077) != 0) {
-    status = make_error(Errc::invalid_argument, path.filename().native() + " must be mode 0600");
-  } else if (static_cast<std::size_t>(info.st_size) != out.size()) {
-    status = make_error(Errc::malformed, path.filename().native() + " has the wrong size");
-  } else {
-    std::size_t done = 0;
-    while (done < out.size()) {
-      const ssize_t got = ::read(fd, out.data() + done, out.size() - done);
-      if (got <= 0) break;
-      done += static_cast<std::size_t>(got);
-    }
-    if (done != out.size()) status = make_error(Errc::io, "short read of " + path.filename().native());
-  }
-  ::close(fd);
-  return status;
-}
-
-Status prepare_data_dir(const std::filesystem::path& dir) {
-  if (!dir.is_absolute()) return make_error(Errc::invalid_argument, "tor data dir must be absolute");
-  std::error_code ec;
-  std::filesystem::create_directories(dir.parent_path(), ec);
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return make_error(Errc::io, "cannot create tor data dir");
-  struct stat info {};
-  if (::lstat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::geteuid()) {
-    return make_error(Errc::io, "tor data dir is not a directory of ours");
-  }
-  if ((info.st_mode & 077) != 0) return make_error(Errc::invalid_argument, "tor data dir must be mode 0700");
-  return {};
-}
-
 bool is_unix_socket(const std::filesystem::path& path) {
   struct stat info {};
   return ::lstat(path.c_str(), &info) == 0 && S_ISSOCK(info.st_mode);
 }
 
-std::string describe_exit(const ExitStatus& exit) {
-  return exit.signaled ? "killed by signal " + std::to_string(exit.code) : "exit code " + std::to_string(exit.code);
-}
-
 }  // namespace
 
-class TorSupervisor::Impl : public std::enable_shared_from_this<TorSupervisor::Impl> {
+class TorSupervisor::Impl : public std::enable_shared_from_this<TorSupervisor::Impl>,
+                            public detail::RestartingChild<TorSupervisor::Impl> {
+  friend class detail::RestartingChild<TorSupervisor::Impl>;
+
  public:
   Impl(asio::any_io_executor executor, TorSupervisorConfig config, Random& rng)
-      : m_executor(std::move(executor)), m_config(std::move(config)), m_rng(&rng), m_notifier(m_executor) {}
+      : RestartingChild(executor), m_executor(std::move(executor)), m_config(std::move(config)), m_rng(&rng) {}
 
   asio::awaitable<Status> start() {
-    if (m_started) co_return make_error(Errc::invalid_argument, "tor supervisor already started");
-    auto backoff = Backoff::create(m_config.restart_backoff, *m_rng);
-    if (!backoff) co_return std::move(backoff).error();
-    m_backoff.emplace(*backoff);
-    m_started = true;
-    if (auto status = co_await launch(); !status) {
-      shutdown_tor();
-      co_return status;
-    }
-    m_ready = true;
-    m_watching = true;
-    asio::co_spawn(m_executor, watch(shared_from_this()), [](const std::exception_ptr&) {});
-    co_return Status{};
+    co_return co_await start_child(shared_from_this(), m_config.restart_backoff, *m_rng, restart_policy());
+  }
+
+  detail::RestartPolicy restart_policy() const {
+    return {m_config.watch_interval, m_config.max_consecutive_failed_restarts, "tor"};
   }
 
   asio::awaitable<Result<std::string>> add_onion(std::uint16_t virtual_port, std::uint16_t target_port) {
@@ -278,14 +194,7 @@ class TorSupervisor::Impl : public std::enable_shared_from_this<TorSupervisor::I
   }
 
   asio::awaitable<Status> wait_ready(std::chrono::milliseconds timeout) {
-    const auto deadline = SteadyClock::now() + timeout;
-    for (int turn = 0; !m_ready && !m_fatal && turn < 100'000; ++turn) {
-      if (SteadyClock::now() >= deadline) co_return make_error(Errc::timeout, "tor not ready in time");
-      co_await m_notifier.wait_until(deadline);
-    }
-    if (m_fatal) co_return *m_fatal;
-    if (!m_ready) co_return make_error(Errc::timeout, "tor not ready in time");
-    co_return Status{};
+    co_return co_await wait_until_ready(timeout, "tor");
   }
 
   asio::awaitable<Status> wait_descriptor_uploaded(std::chrono::milliseconds timeout) {
@@ -299,15 +208,8 @@ class TorSupervisor::Impl : public std::enable_shared_from_this<TorSupervisor::I
   }
 
   asio::awaitable<void> stop() {
-    m_stopping = true;
-    m_ready = false;
     if (m_control) m_control->close();
-    m_notifier.notify();
-    const auto deadline = SteadyClock::now() + kStopWait;
-    for (int turn = 0; m_watching && turn < 1'000 && SteadyClock::now() < deadline; ++turn) {
-      co_await m_notifier.wait_until(std::min(deadline, SteadyClock::now() + m_config.watch_interval));
-    }
-    shutdown_tor();
+    co_await stop_child(m_config.watch_interval, kStopWait);
   }
 
   // Called when the owner goes away without stop(): no coroutine may call
@@ -316,7 +218,7 @@ class TorSupervisor::Impl : public std::enable_shared_from_this<TorSupervisor::I
     m_stopping = true;
     try {
       m_notifier.notify();
-      shutdown_tor();
+      shutdown_child();
     } catch (...) {  // only bad_alloc can get here; tor is bound to us and exits with us
       if (m_child) m_child->kill_now();
     }
@@ -351,13 +253,13 @@ class TorSupervisor::Impl : public std::enable_shared_from_this<TorSupervisor::I
   }
 
   Status spawn_tor() {
-    if (auto status = prepare_data_dir(data_dir()); !status) return status;
+    if (auto status = detail::prepare_private_dir(data_dir()); !status) return status;
     TorrcOptions options = m_config.torrc;
     options.owning_pid = ::getpid();
     auto text = render_torrc(options);
     if (!text) return std::move(text).error();
     const auto torrc_path = data_dir() / "torrc";
-    if (auto status = write_private_file(torrc_path, as_bytes(*text)); !status) return status;
+    if (auto status = detail::write_private_file(torrc_path, as_bytes(*text)); !status) return status;
     ::unlink(torrc_control_socket(options).c_str());  // a stale socket would look ready
     ChildSpec spec{m_config.tor_binary,
                    {"-f", torrc_path.native(), "--defaults-torrc", "/dev/null"},
@@ -399,7 +301,7 @@ class TorSupervisor::Impl : public std::enable_shared_from_this<TorSupervisor::I
     // Read the cookie from where our torrc put it, not from a path tor names.
     std::array<std::uint8_t, tor::kCookieBytes> raw{};
     WipeOnExit wipe_raw(raw);
-    if (auto status = read_private_file(data_dir() / "control_auth_cookie", raw); !status) co_return status;
+    if (auto status = detail::read_private_bytes(data_dir() / "control_auth_cookie", raw); !status) co_return status;
     auto cookie = tor::cookie_from_file_bytes(raw);
     if (!cookie) co_return std::move(cookie).error();
     tor::SafecookieSession session(std::move(*cookie), *m_rng);
@@ -483,7 +385,7 @@ class TorSupervisor::Impl : public std::enable_shared_from_this<TorSupervisor::I
   asio::awaitable<Status> publish_onion() {
     const auto key_path = data_dir() / std::string(kKeyFileName);
     OnionKey key;
-    const Status loaded = read_private_file(key_path, key.span());
+    const Status loaded = detail::read_private_bytes(key_path, key.span());
     if (!loaded && loaded.error().code != Errc::not_found) co_return loaded;
     const bool have_key = loaded.ok();
     auto line = tor::add_onion_command(have_key ? &key : nullptr, false, m_ports);
@@ -496,7 +398,7 @@ class TorSupervisor::Impl : public std::enable_shared_from_this<TorSupervisor::I
     if (!added) co_return std::move(added).error();
     if (!have_key) {
       if (!added->private_key) co_return make_error(Errc::malformed, "ADD_ONION returned no key");
-      if (auto status = write_private_file(key_path, added->private_key->view()); !status) co_return status;
+      if (auto status = detail::write_private_file(key_path, added->private_key->view()); !status) co_return status;
     }
     if (!m_service_id.empty() && m_service_id != added->service_id) {
       co_return make_error(Errc::internal, "onion address changed after a restart");
@@ -508,45 +410,9 @@ class TorSupervisor::Impl : public std::enable_shared_from_this<TorSupervisor::I
 
   bool healthy() { return m_child && !m_child->poll() && m_control && m_control->open(); }
 
-  asio::awaitable<void> watch(std::shared_ptr<Impl> self) {
-    for (std::uint64_t tick = 0; !self->m_stopping; ++tick) {
-      co_await m_notifier.wait_until(SteadyClock::now() + m_config.watch_interval);
-      if (m_stopping || healthy()) continue;
-      m_ready = false;
-      m_notifier.notify();
-      co_await restart();
-    }
-    m_watching = false;
-    m_notifier.notify();
-  }
-
-  asio::awaitable<void> restart() {
-    for (unsigned failures = 0; !m_stopping;) {
-      shutdown_tor();
-      const auto delay = m_backoff->next_delay();
-      co_await m_notifier.wait_until(SteadyClock::now() + delay);
-      if (m_stopping) co_return;
-      const Status status = co_await launch();
-      if (status) {
-        ++m_restarts;
-        m_backoff->reset();
-        m_ready = true;
-        m_notifier.notify();
-        co_return;
-      }
-      if (++failures >= m_config.max_consecutive_failed_restarts) {
-        shutdown_tor();
-        m_fatal = make_error(status.error().code, "tor restart gave up: " + status.error().message);
-        m_stopping = true;
-        m_notifier.notify();
-        co_return;
-      }
-    }
-  }
-
   // Closing the control connection makes tor exit (TAKEOWNERSHIP); the
   // terminate is for a tor that is not yet bound or does not listen.
-  void shutdown_tor() noexcept {
+  void shutdown_child() noexcept {
     if (m_control) {
       m_control->close();
       m_control.reset();
@@ -560,23 +426,14 @@ class TorSupervisor::Impl : public std::enable_shared_from_this<TorSupervisor::I
   asio::any_io_executor m_executor;
   TorSupervisorConfig m_config;
   Random* m_rng;
-  Notifier m_notifier;
-  std::optional<Backoff> m_backoff;
-  std::optional<ChildProcess> m_child;
   std::shared_ptr<ControlConnection> m_control;
   std::vector<tor::OnionPort> m_ports;
   std::string m_service_id;
-  std::optional<Error> m_fatal;
   SteadyClock::time_point m_last_progress{};
   std::string m_tag;
   int m_percent = 0;
   std::uint64_t m_uploads = 0;
   std::uint64_t m_uploads_at_publish = 0;
-  unsigned m_restarts = 0;
-  bool m_started = false;
-  bool m_ready = false;
-  bool m_stopping = false;
-  bool m_watching = false;
 };
 
 TorSupervisor::TorSupervisor(asio::any_io_executor executor, TorSupervisorConfig config, Random& rng)

@@ -1,10 +1,12 @@
-// PrivateTornet: a private Tor network (scripts/tornet) for one test or
-// benchmark process, on 127.0.0.1 only. start() brings it up under a fresh
-// short temp dir (unix socket paths must fit sun_path) and reads the torrc
-// lines a node needs to join; node_options() prepares a node's tor data dir
-// (seeded with the network's consensus). The destructor always runs
-// `tornet down`; the relays also carry __OwningControllerProcess of this
-// process, so they exit on their own if it dies. Not thread-safe.
+// PrivateTornet: a private Tor network (scripts/tornet) on 127.0.0.1 only,
+// for tests and benchmarks. When TENEBRA_TORNET_DIR names a network that the
+// test run already brought up (the ctest fixture `tornet_up`, once per run),
+// start() attaches to it and leaves it running; otherwise it brings up its
+// own and the destructor always runs `tornet down` (the relays also carry
+// __OwningControllerProcess of this process, so they exit on their own if it
+// dies). Node data dirs live under a fresh short temp dir (unix socket paths
+// must fit sun_path); node_options() prepares one, seeded with the network's
+// consensus. Not thread-safe.
 #pragma once
 
 #include <filesystem>
@@ -35,9 +37,12 @@ class PrivateTornet {
 
  private:
   PrivateTornet(std::string tornet, std::filesystem::path dir) : m_tornet(std::move(tornet)), m_dir(std::move(dir)) {}
+  [[nodiscard]] Status read_client_config();
 
   std::string m_tornet;
-  std::filesystem::path m_dir;
+  std::filesystem::path m_dir;      // node data dirs, logs
+  std::filesystem::path m_net_dir;  // the network's own dir
+  bool m_owned = true;              // we started it, so we stop it
   std::vector<std::string> m_network_lines;
   double m_startup_seconds = 0;
   bool m_keep = false;

@@ -12,7 +12,7 @@ namespace tenebra::onion::tor {
 // not something Tenebra asks for; the connection is dropped rather than
 // buffered without end.
 inline constexpr std::size_t kMaxLineBytes = std::size_t{16} * 1024;        // one line, without CRLF
-inline constexpr std::size_t kMaxLinesPerReply = 4096;         // status and data lines together
+inline constexpr std::size_t kMaxLinesPerReply = 4096;                      // status and data lines together
 inline constexpr std::size_t kMaxReplyBytes = std::size_t{1024} * 1024;     // all lines of one reply
 inline constexpr std::size_t kMaxDataBlockBytes = std::size_t{512} * 1024;  // one "250+" data block
 

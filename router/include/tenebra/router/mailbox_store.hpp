@@ -28,7 +28,7 @@ namespace tenebra::router {
 inline constexpr std::size_t kMailboxIdBytes = 32;
 
 struct MailboxLimits {
-  std::size_t max_packet_bytes = 0;      // > 0: packets over this are refused
+  std::size_t max_packet_bytes = 0;         // > 0: packets over this are refused
   std::size_t max_packets_per_mailbox = 0;  // > 0
 };
 
