@@ -100,7 +100,9 @@ onion::TorSupervisorConfig node_config(const tenebra::test::PrivateTornet& net, 
   onion::TorSupervisorConfig config;
   auto options = net.node_options(name);
   if (options) config.torrc = std::move(*options);
-  config.bootstrap_stall_timeout = 30s;
+  // Above tor's own first circuit-build timeout (60 s): a hung first
+  // circuit is retried by tor only then, and is not a stall of ours.
+  config.bootstrap_stall_timeout = 90s;
   return config;
 }
 

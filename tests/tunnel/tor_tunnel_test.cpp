@@ -59,7 +59,9 @@ class TorTunnelTest : public ::testing::Test {
     auto options = s_net->node_options(name);
     EXPECT_TRUE(options.ok()) << options.error().message;
     if (options) config.torrc = std::move(*options);
-    config.bootstrap_stall_timeout = 30s;
+    // Above tor's own first circuit-build timeout (60 s): a hung first
+    // circuit is retried by tor only then, and is not a stall of ours.
+    config.bootstrap_stall_timeout = 90s;
     config.restart_backoff = BackoffPolicy{200ms, 5s};
     config.on_progress = [&progress](const BootstrapProgress& step) { progress.push_back(step); };
     return config;

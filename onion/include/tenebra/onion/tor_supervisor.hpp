@@ -54,7 +54,9 @@ struct TorSupervisorConfig {
   TorrcOptions torrc;
   std::chrono::milliseconds control_socket_timeout{30'000};
   std::chrono::milliseconds command_timeout{10'000};
-  std::chrono::milliseconds bootstrap_stall_timeout{60'000};
+  // Longer than tor's own first circuit-build timeout (60 s), after which
+  // tor retries a hung circuit by itself: only a longer silence is a stall.
+  std::chrono::milliseconds bootstrap_stall_timeout{90'000};
   std::chrono::milliseconds watch_interval{250};
   BackoffPolicy restart_backoff{std::chrono::milliseconds(500), std::chrono::milliseconds(30'000)};
   unsigned max_consecutive_failed_restarts = 8;
