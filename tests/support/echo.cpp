@@ -18,6 +18,8 @@ constexpr std::size_t kEchoBufferBytes = 16 * 1024;
 constexpr int kMaxEchoChunks = 1'000'000;
 constexpr int kMaxAcceptTurns = 24 * 3600;  // one-second accept waits: a day at most
 
+}  // namespace
+
 asio::awaitable<void> echo_stream(onion::Stream peer) {
   std::array<char, kEchoBufferBytes> buffer{};
   for (int chunk = 0; chunk < kMaxEchoChunks; ++chunk) {
@@ -30,8 +32,6 @@ asio::awaitable<void> echo_stream(onion::Stream peer) {
     if (!sent || std::get<0>(*sent)) break;
   }
 }
-
-}  // namespace
 
 asio::awaitable<void> echo_server(onion::Listener& listener, bool& running, int max_streams) {
   running = true;

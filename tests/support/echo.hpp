@@ -13,6 +13,9 @@
 
 namespace tenebra::test {
 
+// Echoes one stream until the peer closes it, an error, or a 120 s silence.
+boost::asio::awaitable<void> echo_stream(onion::Stream peer);
+
 // Accepts up to `max_streams` streams until the listener is closed and echoes
 // each one (in its own coroutine). `running` is true while it accepts.
 boost::asio::awaitable<void> echo_server(onion::Listener& listener, bool& running, int max_streams = 64);

@@ -22,6 +22,7 @@
 #include <filesystem>
 
 #include "co_assert.hpp"
+#include "echo.hpp"
 #include "tenebra/core/random.hpp"
 #include "tenebra/onion/i2p_transport.hpp"
 #include "tenebra/onion/i2pd_supervisor.hpp"
@@ -77,37 +78,13 @@ asio::awaitable<void> echo_server(Listener& listener, const bool& stop, bool& ru
       }
       continue;
     }
-    asio::co_spawn(
-        co_await asio::this_coro::executor,
-        [](Stream peer) -> asio::awaitable<void> {
-          std::array<char, 4096> buffer{};
-          for (int turn = 0; turn < 10'000; ++turn) {
-            auto got = co_await with_timeout(
-                peer.async_read_some(asio::buffer(buffer), asio::as_tuple(asio::use_awaitable)), 120s);
-            if (!got || std::get<0>(*got)) break;
-            auto sent = co_await with_timeout(asio::async_write(peer, asio::buffer(buffer.data(), std::get<1>(*got)),
-                                                                asio::as_tuple(asio::use_awaitable)),
-                                              60s);
-            if (!sent || std::get<0>(*sent)) break;
-          }
-        }(std::move(*stream)),
-        [](const std::exception_ptr&) {});
+    asio::co_spawn(co_await asio::this_coro::executor, test::echo_stream(std::move(*stream)),
+                   [](const std::exception_ptr&) {});
   }
   running = false;
 }
 
-asio::awaitable<Status> echo_round_trip(Stream& stream, const std::string& message, std::chrono::milliseconds timeout) {
-  auto sent = co_await with_timeout(
-      asio::async_write(stream, asio::buffer(message), asio::as_tuple(asio::use_awaitable)), timeout);
-  if (!sent || std::get<0>(*sent)) co_return make_error(Errc::io, "echo: write failed");
-  std::string back(message.size(), '\0');
-  auto got =
-      co_await with_timeout(asio::async_read(stream, asio::buffer(back), asio::as_tuple(asio::use_awaitable)), timeout);
-  if (!got) co_return make_error(Errc::timeout, "echo: no answer in time");
-  if (std::get<0>(*got)) co_return make_error(Errc::io, "echo: read failed");
-  if (back != message) co_return make_error(Errc::malformed, "echo: different bytes came back");
-  co_return Status{};
-}
+using test::echo_round_trip;
 
 // STREAM STATUS OK is local to i2pd (the peer may be unreachable still):
 // a stream counts only once an echo came back. Bounded attempts and time.

@@ -50,7 +50,9 @@ class TorTunnelTest : public ::testing::Test {
   }
 
   static void TearDownTestSuite() {
-    if (s_net && ::testing::Test::HasFailure()) s_net->keep_logs();
+    // HasFailure() is always false outside a test: ask the suite.
+    const auto* suite = ::testing::UnitTest::GetInstance()->current_test_suite();
+    if (s_net && suite != nullptr && suite->failed_test_count() > 0) s_net->keep_logs();
     s_net.reset();  // always `tornet down`
   }
 
@@ -133,6 +135,10 @@ TEST_F(TorTunnelTest, OnionRoundTripSurvivesTorRestart) {
     }
     auto ready = co_await node_a.wait_ready(120s);
     CO_ASSERT(ready.ok(), ready.error().message);
+    // B may still hold A's old descriptor (dead intro points); until A's new
+    // one is on the HSDirs, B's refetches find the old one again.
+    auto uploaded = co_await node_a.wait_descriptor_uploaded(60s);
+    CO_ASSERT(uploaded.ok(), uploaded.error().message);
     EXPECT_EQ(node_a.restarts(), 1U);
     EXPECT_NE(node_a.tor_pid(), first_pid_a);
     std::printf("[timing] SIGKILL -> A's tor restarted, bootstrapped, onion re-added: %.2f s\n", seconds_since(t_kill));

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "tenebra/mix/geometry.hpp"
+#include "tenebra/mix/sphinx_constants.hpp"
 
 namespace tenebra::router::link {
 
@@ -77,15 +78,11 @@ inline std::size_t max_acks_per_frame(const mix::sphinx::Geometry& geometry) noe
 // the counter value kMaxFrameCounter is never used as a nonce.
 inline constexpr std::uint64_t kMaxFrameCounter = std::numeric_limits<std::uint64_t>::max();
 
-// Personalisation strings for BLAKE2b (16 bytes, zero-padded), and the
-// context prefixes of the two handshake signatures (same encoding).
-using Label = std::array<char, 16>;
-consteval Label make_label(std::string_view text) {
-  if (text.size() > Label{}.size()) throw "a BLAKE2b personalisation label has at most 16 bytes";
-  Label label{};
-  for (std::size_t i = 0; i < text.size(); ++i) label[i] = text[i];
-  return label;
-}
+// Personalisation strings for BLAKE2b (16 bytes, zero-padded, the same
+// encoding as Sphinx's), and the context prefixes of the two handshake
+// signatures.
+using mix::sphinx::Label;
+using mix::sphinx::make_label;
 inline constexpr Label kLabelTranscript = make_label("tenebra/link-h");
 inline constexpr Label kLabelHandshakeKey = make_label("tenebra/link-hs");
 inline constexpr Label kLabelInitiatorKey = make_label("tenebra/link-i2r");
