@@ -1,5 +1,7 @@
 #include "tenebra/mix/mix_node.hpp"
 
+#include <sodium.h>
+
 namespace tenebra::mix {
 namespace {
 
@@ -101,7 +103,15 @@ MixOutcome MixNode::accept(ByteView packet, TimePoint now) {
     ++m_accepted;
     return Queued{release};
   }
-  if (m_config.role != NodeRole::provider) return drop(MixDrop::not_for_role);
+  if (m_config.role != NodeRole::provider) {
+    // A mix's own loop cover comes back to it as a delivery to its secret
+    // loop mailbox; any other delivery is not for a mix.
+    auto* deliver = std::get_if<sphinx::Deliver>(&unwrapped->action);
+    if (deliver == nullptr || !m_config.loop_mailbox ||
+        sodium_memcmp(deliver->mailbox.data(), m_config.loop_mailbox->data(), deliver->mailbox.size()) != 0) {
+      return drop(MixDrop::not_for_role);
+    }
+  }
   ++m_accepted;
   if (auto* deliver = std::get_if<sphinx::Deliver>(&unwrapped->action)) return std::move(*deliver);
   return std::move(std::get<sphinx::Reply>(unwrapped->action));

@@ -4,12 +4,16 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <cstring>
 
 namespace tenebra::router::link {
 namespace {
 
 namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
+
+// Frames one read may bring in.
+constexpr std::size_t kReadFrames = 8;
 
 // At most one more step than the protocol's three messages.
 constexpr int kMaxHandshakeSteps = 4;
@@ -46,7 +50,7 @@ void close_quietly(onion::Stream& stream) noexcept {
 }  // namespace
 
 LinkChannel::LinkChannel(onion::Stream stream, LinkSession session)
-    : m_stream(std::move(stream)), m_session(std::move(session)), m_inbox(m_session.frame_bytes()) {}
+    : m_stream(std::move(stream)), m_session(std::move(session)), m_inbox(m_session.frame_bytes() * kReadFrames) {}
 
 asio::awaitable<Result<LinkChannel>> LinkChannel::establish(onion::Stream stream, LinkSession session, Random& rng,
                                                             std::chrono::milliseconds timeout) {
@@ -101,12 +105,19 @@ asio::awaitable<Result<std::uint64_t>> LinkChannel::send_ack(std::span<const std
 
 asio::awaitable<Result<Frame>> LinkChannel::receive(std::chrono::milliseconds timeout) {
   if (!open()) co_return make_error(Errc::closed, "link is closed");
+  const std::size_t frame_size = m_session.frame_bytes();
   const auto deadline = SteadyClock::now() + timeout;
   // Bounded: each turn either completes the frame, adds at least one byte,
-  // or ends the call.
-  for (std::size_t turn = 0; m_have < m_inbox.size() && turn <= m_inbox.size(); ++turn) {
+  // or ends the call. One read may bring several frames (kept in m_inbox for
+  // the next calls), which saves a system call per frame under load.
+  for (std::size_t turn = 0; m_end - m_begin < frame_size && turn <= frame_size; ++turn) {
+    if (m_inbox.size() - m_begin < frame_size) {
+      std::memmove(m_inbox.data(), m_inbox.data() + m_begin, m_end - m_begin);
+      m_end -= m_begin;
+      m_begin = 0;
+    }
     auto got = co_await onion::with_timeout(
-        m_stream.async_read_some(asio::buffer(m_inbox.data() + m_have, m_inbox.size() - m_have),
+        m_stream.async_read_some(asio::buffer(m_inbox.data() + m_end, m_inbox.size() - m_end),
                                  asio::as_tuple(asio::use_awaitable)),
         remaining(deadline));
     if (!got) co_return make_error(Errc::timeout, "link: no frame in time");
@@ -114,16 +125,40 @@ asio::awaitable<Result<Frame>> LinkChannel::receive(std::chrono::milliseconds ti
       close();
       co_return make_error(Errc::closed, "link: the peer closed the stream");
     }
-    m_have += std::get<1>(*got);
+    m_end += std::get<1>(*got);
   }
-  if (m_have != m_inbox.size()) co_return make_error(Errc::timeout, "link: no frame in time");
-  m_have = 0;
-  auto frame = m_session.open_frame(m_inbox);
+  if (m_end - m_begin < frame_size) co_return make_error(Errc::timeout, "link: no frame in time");
+  auto frame = m_session.open_frame(ByteView(m_inbox.data() + m_begin, frame_size));
+  m_begin += frame_size;
+  if (m_begin == m_end) m_begin = m_end = 0;
   if (!frame) {
     close();  // the session has failed for good; never answer the peer
     co_return frame.error();
   }
   co_return frame;
+}
+
+asio::awaitable<Result<std::size_t>> LinkChannel::send_packets(std::span<const Bytes> packets,
+                                                               std::chrono::milliseconds timeout) {
+  const std::size_t frame_size = m_session.frame_bytes();
+  Bytes wire;
+  wire.reserve(packets.size() * frame_size);
+  for (const Bytes& packet : packets) {
+    auto sealed = m_session.seal_packet(packet);
+    if (!sealed) {
+      close();
+      co_return sealed.error();
+    }
+    wire.insert(wire.end(), sealed->bytes.begin(), sealed->bytes.end());
+  }
+  // One write for the batch: a failure closes the link, and the caller
+  // resends the whole batch on the next one (the peer's replay cache drops
+  // whatever had arrived).
+  if (auto sent = co_await write_all(m_stream, wire, timeout); !sent) {
+    close();
+    co_return sent.error();
+  }
+  co_return packets.size();
 }
 
 void LinkChannel::close() noexcept {

@@ -37,7 +37,8 @@ class MixNodeTest : public ::testing::Test {
   DeterministicRandom m_rng{3};
   sphinx::Geometry m_geometry = sphinx::Geometry::default_geometry();
   std::vector<sphinx::testing::TestNode> m_nodes = make_nodes(3, m_rng);
-  MixNodeConfig m_config{.replay = ReplayCacheConfig{.capacity = 1000, .false_positive_rate = 1e-6}};
+  MixNodeConfig m_config{.replay = ReplayCacheConfig{.capacity = 1000, .false_positive_rate = 1e-6},
+                         .loop_mailbox = std::nullopt};
 };
 
 TEST_F(MixNodeTest, HoldsForTheSendersDelayThenForwards) {
@@ -95,6 +96,32 @@ TEST_F(MixNodeTest, OnlyProvidersDeliver) {
   EXPECT_EQ(std::get<sphinx::Deliver>(delivered).mailbox, mailbox);
   EXPECT_EQ(std::get<sphinx::Deliver>(delivered).payload, payload);
   EXPECT_EQ(provider.accepted(), 1U);
+}
+
+TEST_F(MixNodeTest, AMixTakesBackOnlyItsOwnLoop) {
+  auto mix_key = key();
+  sphinx::MailboxId loop_mailbox{};
+  loop_mailbox.fill(4);
+  sphinx::MailboxId other = loop_mailbox;
+  other.back() ^= 1U;
+  const Bytes payload(m_geometry.payload_bytes(), 0);
+  auto deliver_to = [&](const sphinx::MailboxId& mailbox) {
+    sphinx::PathHop hop{mix_key.public_key, sphinx::DeliverCommand{mailbox}};
+    auto packet = sphinx::create_packet(m_geometry, std::span(&hop, 1), payload, m_rng);
+    EXPECT_TRUE(packet.ok());
+    return packet.ok() ? *packet : Bytes{};
+  };
+  MixNodeConfig config = m_config;
+  config.loop_mailbox = loop_mailbox;
+  MixNode mix(config, m_rng);
+  mix.rotate(copy_of(mix_key), std::nullopt);
+
+  auto returned = mix.accept(deliver_to(loop_mailbox), kStart);
+  ASSERT_TRUE(std::holds_alternative<sphinx::Deliver>(returned));
+  EXPECT_EQ(std::get<sphinx::Deliver>(returned).mailbox, loop_mailbox);
+  auto foreign = mix.accept(deliver_to(other), kStart);
+  ASSERT_TRUE(std::holds_alternative<Dropped>(foreign));
+  EXPECT_EQ(std::get<Dropped>(foreign).reason, MixDrop::not_for_role);
 }
 
 TEST_F(MixNodeTest, PreviousEpochKeyWorksOnlyDuringGrace) {

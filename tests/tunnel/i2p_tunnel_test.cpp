@@ -120,6 +120,10 @@ TEST(I2pTunnelTest, StreamRoundTripSurvivesI2pdRestart) {
   I2pdSupervisor node_a(io.get_executor(), node_config(net, base / "a", 5, progress_a), rng);
   I2pdSupervisor node_b(io.get_executor(), node_config(net, base / "b", 6, progress_b), rng);
   bool finished = false;
+  // Outlive the body: the echo server may still be ending (and read or
+  // write them) after the body's frame is gone.
+  bool stop_echo = false;
+  bool echo_running = false;
   pid_t first_pid_a = -1;
   pid_t last_pid_a = -1;
   pid_t pid_b = -1;
@@ -145,8 +149,6 @@ TEST(I2pTunnelTest, StreamRoundTripSurvivesI2pdRestart) {
     CO_ASSERT(listener.ok(), listener.error().message);
     const std::string address = (*listener)->public_address();
     CO_ASSERT(parse_i2p_address(address).ok(), "listen returned a bad address");
-    bool stop_echo = false;
-    bool echo_running = false;
     asio::co_spawn(io, echo_server(**listener, stop_echo, echo_running), [](const std::exception_ptr&) {});
 
     const auto t_dial = SteadyClock::now();

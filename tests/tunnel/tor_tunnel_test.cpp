@@ -84,6 +84,9 @@ TEST_F(TorTunnelTest, OnionRoundTripSurvivesTorRestart) {
   TorSupervisor node_a(io.get_executor(), node_config("a", progress_a), rng);
   TorSupervisor node_b(io.get_executor(), node_config("b", progress_b), rng);
   bool finished = false;
+  // Outlives the body: the echo server may still be ending (and write it)
+  // after the body's frame is gone.
+  bool echo_running = false;
   pid_t first_pid_a = -1;
   pid_t last_pid_a = -1;
   pid_t pid_b = -1;
@@ -111,7 +114,6 @@ TEST_F(TorTunnelTest, OnionRoundTripSurvivesTorRestart) {
     CO_ASSERT(::stat(((s_net->dir() / "a" / "onion_service.key").string()).c_str(), &key_info) == 0,
               "onion service key file missing");
     EXPECT_EQ(key_info.st_mode & 0777, 0600U);
-    bool echo_running = false;
     asio::co_spawn(io, test::echo_server(*listener_a, echo_running), [](const std::exception_ptr&) {});
 
     auto backoff = Backoff::create(BackoffPolicy{250ms, 4s}, rng);

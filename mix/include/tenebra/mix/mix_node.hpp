@@ -5,7 +5,8 @@
 //   grace period, the previous epoch's), drop replays (one replay cache per
 //   epoch key), then either hold a Forward in the stop-and-go queue until
 //   now + its sender-chosen delay, or hand a Deliver / Reply to the caller
-//   (providers only: a mix has no mailboxes). Every drop is counted by
+//   (providers only: a mix has no mailboxes, and takes only its own loop
+//   cover back, as a Deliver to its loop mailbox). Every drop is counted by
 //   reason and nothing is answered.
 //   due(now): the held packets whose time has come, earliest first.
 //   rotate(current, previous): installs the keys of a new epoch; the replay
@@ -58,6 +59,9 @@ struct MixNodeConfig {
   std::size_t queue_capacity = 100'000;
   sphinx::Delay max_delay{std::chrono::minutes(10)};
   ReplayCacheConfig replay{};
+  // A mix only: the secret mailbox id its loop cover packets are delivered
+  // to when they come back; such a delivery is handed to the caller.
+  std::optional<sphinx::MailboxId> loop_mailbox;
 };
 
 struct Queued {

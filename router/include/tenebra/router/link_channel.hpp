@@ -42,6 +42,11 @@ class LinkChannel {
   // Each returns the sequence number the frame was sealed under.
   [[nodiscard]] boost::asio::awaitable<Result<std::uint64_t>> send_packet(ByteView packet,
                                                                           std::chrono::milliseconds timeout);
+  // Seals each packet in its own frame and writes them with one write;
+  // returns how many were sent (all of them), or an error that closed the
+  // link (then none counts as sent).
+  [[nodiscard]] boost::asio::awaitable<Result<std::size_t>> send_packets(std::span<const Bytes> packets,
+                                                                         std::chrono::milliseconds timeout);
   [[nodiscard]] boost::asio::awaitable<Result<std::uint64_t>> send_padding(std::chrono::milliseconds timeout);
   [[nodiscard]] boost::asio::awaitable<Result<std::uint64_t>> send_ack(std::span<const std::uint64_t> sequences,
                                                                        std::chrono::milliseconds timeout);
@@ -60,8 +65,9 @@ class LinkChannel {
 
   onion::Stream m_stream;
   LinkSession m_session;
-  Bytes m_inbox;           // the frame being received
-  std::size_t m_have = 0;  // bytes of it received so far
+  Bytes m_inbox;            // bytes received, up to a few frames
+  std::size_t m_begin = 0;  // the next frame starts here
+  std::size_t m_end = 0;    // bytes received so far end here
 };
 
 }  // namespace tenebra::router::link
