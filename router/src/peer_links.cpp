@@ -24,6 +24,8 @@ using namespace asio::experimental::awaitable_operators;
 
 // How long a read waits before the loop looks again whether it should end.
 constexpr std::chrono::milliseconds kReadSlice{60'000};
+// How long a link must last before a loss starts the backoff over.
+constexpr std::chrono::seconds kStableLink{10};
 // Packets written with one system call when several are queued.
 constexpr std::size_t kWriteBatch = 16;
 
@@ -183,12 +185,16 @@ asio::awaitable<void> PeerLinks::run_peer(std::shared_ptr<Peer> peer) {
     }
     peer->channel.emplace(std::move(*channel));
     ++m_counters.links_opened;
-    backoff->reset();
+    const auto opened = std::chrono::steady_clock::now();
     co_await (write_loop(*peer) || read_loop(*peer));
     peer->channel->close();
     peer->channel.reset();
     if (peer->retired) break;
     ++m_counters.links_lost;
+    // Only a link that lasted starts the backoff over: a peer that closes
+    // every link at once (it does not admit us yet, say) is not redialed in
+    // a tight loop.
+    if (std::chrono::steady_clock::now() - opened >= kStableLink) backoff->reset();
     log::info("links: a link to a peer was lost; redialing");
     co_await wait_before_retry(*peer, *backoff);
   }

@@ -42,6 +42,12 @@ const Descriptor* find_self(const Topology& topology, const IdentityPublicKey& s
   return nullptr;
 }
 
+bool is_listed(const Topology& topology, const IdentityPublicKey& self) {
+  const auto same = [&self](const Descriptor& descriptor) { return descriptor.identity == self; };
+  return std::any_of(topology.providers.begin(), topology.providers.end(), same) ||
+         find_self(topology, self) != nullptr;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<RelayNode>> RelayNode::create(const asio::any_io_executor& executor, onion::Transport& transport,
@@ -204,8 +210,12 @@ void RelayNode::install_peers(Epoch current, bool in_grace) {
       log::error("node: the topology of epoch {} uses another packet geometry than this node", topology->epoch);
       continue;
     }
-    for (const auto& hop : next_hops(*topology, m_config.role, m_config.layer)) {
-      if (hop.identity != self) peers.insert_or_assign(hop.identity, PeerAddress{hop.identity, hop.address});
+    // A node that a document does not list is not part of that epoch's
+    // network: its links would be refused, so it opens none for it.
+    if (is_listed(*topology, self)) {
+      for (const auto& hop : next_hops(*topology, m_config.role, m_config.layer)) {
+        if (hop.identity != self) peers.insert_or_assign(hop.identity, PeerAddress{hop.identity, hop.address});
+      }
     }
     for (const auto& descriptor : topology->providers) admitted->insert(descriptor.identity);
     for (const auto& layer : topology->layers) {

@@ -49,9 +49,14 @@ mixnet_scenario(mixnet3 ${mixnet3_dir} deliver 120 "mixnet;integration")
 # The same network over the private Tor network: every node runs its own
 # supervised tor, links and directory requests ride onion services, and the
 # probe dials through a tor of its own. About a minute to come up.
+# provider-kill is not run over Tor here: its peers took up to 3 minutes to
+# reach the restarted onion service (measured; see docs/mixnet.md), too long
+# for every run.
 set(mixnet_tor_dir ${CMAKE_BINARY_DIR}/mixnet-tor-run)
 mixnet_network(mixnet_tor ${mixnet_tor_dir} 420 --authorities 1 --transport tor)
 mixnet_scenario(mixnet_tor ${mixnet_tor_dir} deliver 240 "mixnet;integration;tunnel")
 mixnet_scenario(mixnet_tor ${mixnet_tor_dir} fetch 240 "mixnet;integration;tunnel")
 mixnet_scenario(mixnet_tor ${mixnet_tor_dir} tamper 240 "mixnet;integration;tunnel")
+mixnet_scenario(mixnet_tor ${mixnet_tor_dir} replay 240 "mixnet;integration;tunnel")
+mixnet_scenario(mixnet_tor ${mixnet_tor_dir} rollover 420 "mixnet;integration;tunnel;slow")
 set_tests_properties(mixnet_tor_up mixnet_tor_down PROPERTIES LABELS "mixnet;integration;tunnel;slow")
