@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "quiet_cancel.hpp"
+#include "stream_io.hpp"
 #include "tenebra/core/log.hpp"
 #include "tenebra/router/directory_schedule.hpp"
 
@@ -16,13 +17,9 @@ namespace {
 
 namespace asio = boost::asio;
 using directory::Epoch;
+using stream_io::close_quietly;
 
 constexpr std::chrono::milliseconds kAcceptSlice{1'000};
-
-void close_quietly(onion::Stream& stream) noexcept {
-  boost::system::error_code ignored;
-  stream.close(ignored);
-}
 
 std::size_t mix_count(const directory::Topology& topology) {
   std::size_t count = 0;

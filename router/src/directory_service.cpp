@@ -6,25 +6,15 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "stream_io.hpp"
+
 namespace tenebra::router::directory {
 namespace {
 
 namespace asio = boost::asio;
+using stream_io::close_quietly;
+using stream_io::remaining;
 using SteadyClock = std::chrono::steady_clock;
-
-std::chrono::milliseconds remaining(SteadyClock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
-  return std::max(left, std::chrono::milliseconds(0));
-}
-
-asio::awaitable<Status> write_all(onion::Stream& stream, ByteView bytes, std::chrono::milliseconds timeout) {
-  auto written = co_await onion::with_timeout(
-      asio::async_write(stream, asio::buffer(bytes.data(), bytes.size()), asio::as_tuple(asio::use_awaitable)),
-      timeout);
-  if (!written) co_return make_error(Errc::timeout, "directory: write timed out");
-  if (std::get<0>(*written)) co_return make_error(Errc::io, "directory: write failed");
-  co_return Status{};
-}
 
 asio::awaitable<Status> read_exactly(onion::Stream& stream, MutableByteView into, std::chrono::milliseconds timeout) {
   auto got = co_await onion::with_timeout(
@@ -45,11 +35,6 @@ asio::awaitable<Result<Bytes>> read_message(onion::Stream& stream, std::size_t c
   Bytes body(*length);
   if (auto got = co_await read_exactly(stream, body, remaining(deadline)); !got) co_return got.error();
   co_return body;
-}
-
-void close_quietly(onion::Stream& stream) noexcept {
-  boost::system::error_code ignored;
-  stream.close(ignored);
 }
 
 template <typename... Ts>
@@ -107,7 +92,7 @@ asio::awaitable<void> serve_directory_stream(onion::Stream stream, DirectoryHand
         request ? handler.handle(*request) : DirectoryResponse(ErrorResponse{DirectoryErrorCode::bad_request});
     auto framed = frame_message(encode_response(response));
     if (!framed) break;
-    if (auto sent = co_await write_all(stream, *framed, io_timeout); !sent) break;
+    if (auto sent = co_await stream_io::write_all(stream, *framed, io_timeout, "directory"); !sent) break;
     if (!request) break;
   }
   close_quietly(stream);
@@ -118,7 +103,7 @@ asio::awaitable<Result<DirectoryResponse>> directory_exchange_on(onion::Stream& 
   const auto deadline = SteadyClock::now() + timeout;
   auto framed = frame_message(encode_request(request));
   if (!framed) co_return framed.error();
-  if (auto sent = co_await write_all(stream, *framed, timeout); !sent) co_return sent.error();
+  if (auto sent = co_await stream_io::write_all(stream, *framed, timeout, "directory"); !sent) co_return sent.error();
   auto body = co_await read_message(stream, kMaxDirectoryMessageBytes, remaining(deadline));
   if (!body) co_return body.error();
   auto response = decode_response(*body);

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "quiet_cancel.hpp"
+#include "stream_io.hpp"
 #include "tenebra/core/log.hpp"
 #include "tenebra/router/link_channel.hpp"
 
@@ -17,16 +18,12 @@ namespace tenebra::router {
 namespace {
 
 namespace asio = boost::asio;
+using stream_io::close_quietly;
 using namespace asio::experimental::awaitable_operators;
 
 constexpr std::chrono::milliseconds kAcceptSlice{1'000};
 constexpr std::chrono::milliseconds kReadSlice{60'000};
 constexpr std::chrono::milliseconds kAcceptRetry{1'000};
-
-void close_quietly(onion::Stream& stream) noexcept {
-  boost::system::error_code ignored;
-  stream.close(ignored);
-}
 
 }  // namespace
 

@@ -6,10 +6,14 @@
 #include <boost/asio/write.hpp>
 #include <cstring>
 
+#include "stream_io.hpp"
+
 namespace tenebra::router::link {
 namespace {
 
 namespace asio = boost::asio;
+using stream_io::close_quietly;
+using stream_io::remaining;
 using SteadyClock = std::chrono::steady_clock;
 
 // Frames one read may bring in.
@@ -17,20 +21,6 @@ constexpr std::size_t kReadFrames = 8;
 
 // At most one more step than the protocol's three messages.
 constexpr int kMaxHandshakeSteps = 4;
-
-std::chrono::milliseconds remaining(SteadyClock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
-  return std::max(left, std::chrono::milliseconds(0));
-}
-
-asio::awaitable<Status> write_all(onion::Stream& stream, ByteView bytes, std::chrono::milliseconds timeout) {
-  auto written = co_await onion::with_timeout(
-      asio::async_write(stream, asio::buffer(bytes.data(), bytes.size()), asio::as_tuple(asio::use_awaitable)),
-      timeout);
-  if (!written) co_return make_error(Errc::timeout, "link: write timed out");
-  if (std::get<0>(*written)) co_return make_error(Errc::io, "link: write failed");
-  co_return Status{};
-}
 
 asio::awaitable<Result<Bytes>> read_exactly(onion::Stream& stream, std::size_t size,
                                             std::chrono::milliseconds timeout) {
@@ -40,11 +30,6 @@ asio::awaitable<Result<Bytes>> read_exactly(onion::Stream& stream, std::size_t s
   if (!got) co_return make_error(Errc::timeout, "link: handshake timed out");
   if (std::get<0>(*got)) co_return make_error(Errc::closed, "link: peer closed during the handshake");
   co_return bytes;
-}
-
-void close_quietly(onion::Stream& stream) noexcept {
-  boost::system::error_code ignored;
-  stream.close(ignored);
 }
 
 }  // namespace
@@ -62,7 +47,8 @@ asio::awaitable<Result<LinkChannel>> LinkChannel::establish(onion::Stream stream
   if (session.role() == LinkRole::initiator) {
     auto hello = session.start(rng);
     if (!hello) co_return fail(hello.error());
-    if (auto sent = co_await write_all(stream, *hello, remaining(deadline)); !sent) co_return fail(sent.error());
+    if (auto sent = co_await stream_io::write_all(stream, *hello, remaining(deadline), "link"); !sent)
+      co_return fail(sent.error());
   }
   for (int step = 0; step < kMaxHandshakeSteps && !session.established(); ++step) {
     const std::size_t expected = session.expected_handshake_bytes();
@@ -72,7 +58,8 @@ asio::awaitable<Result<LinkChannel>> LinkChannel::establish(onion::Stream stream
     auto answer = session.on_handshake(*message, rng);
     if (!answer) co_return fail(answer.error());
     if (!answer->empty()) {
-      if (auto sent = co_await write_all(stream, *answer, remaining(deadline)); !sent) co_return fail(sent.error());
+      if (auto sent = co_await stream_io::write_all(stream, *answer, remaining(deadline), "link"); !sent)
+        co_return fail(sent.error());
     }
   }
   if (!session.established()) co_return fail(make_error(Errc::internal, "link: handshake did not complete"));
@@ -85,7 +72,7 @@ asio::awaitable<Result<std::uint64_t>> LinkChannel::send(Result<SealedFrame> sea
     close();
     co_return sealed.error();
   }
-  if (auto sent = co_await write_all(m_stream, sealed->bytes, timeout); !sent) {
+  if (auto sent = co_await stream_io::write_all(m_stream, sealed->bytes, timeout, "link"); !sent) {
     close();  // a partly written frame cannot be taken back
     co_return sent.error();
   }
@@ -154,7 +141,7 @@ asio::awaitable<Result<std::size_t>> LinkChannel::send_packets(std::span<const B
   // One write for the batch: a failure closes the link, and the caller
   // resends the whole batch on the next one (the peer's replay cache drops
   // whatever had arrived).
-  if (auto sent = co_await write_all(m_stream, wire, timeout); !sent) {
+  if (auto sent = co_await stream_io::write_all(m_stream, wire, timeout, "link"); !sent) {
     close();
     co_return sent.error();
   }
