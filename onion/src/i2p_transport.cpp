@@ -131,6 +131,12 @@ void I2pTransport::close_dial_sessions() noexcept {
   m_sessions.clear();
 }
 
+asio::awaitable<void> I2pTransport::forget_peer(std::string address, std::string isolation_token) {
+  (void)address;  // the stale lease set lives in the token's session
+  forget_token(isolation_token);
+  co_return;
+}
+
 void I2pTransport::forget_token(const std::string& token) noexcept {
   auto it = m_sessions.find(token);
   if (it == m_sessions.end() || !it->second.link) return;  // absent, or being created

@@ -133,4 +133,9 @@ Result<std::string> del_onion_command(std::string_view service_id) {
   return "DEL_ONION " + std::string(service_id) + "\r\n";
 }
 
+Result<std::string> hsfetch_command(std::string_view service_id) {
+  if (!is_valid_service_id(service_id)) return invalid("HSFETCH needs a v3 service id");
+  return "HSFETCH " + std::string(service_id) + "\r\n";
+}
+
 }  // namespace tenebra::onion::tor

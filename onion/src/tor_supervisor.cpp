@@ -193,6 +193,14 @@ class TorSupervisor::Impl : public std::enable_shared_from_this<TorSupervisor::I
     co_return m_service_id;
   }
 
+  asio::awaitable<Status> refetch_descriptor(std::string service_id) {
+    if (!m_ready) co_return make_error(Errc::closed, "tor is not ready");
+    auto line = tor::hsfetch_command(service_id);
+    if (!line) co_return std::move(line).error();
+    auto reply = co_await m_control->command(std::move(*line), m_config.command_timeout);
+    co_return check_reply(reply, "HSFETCH");
+  }
+
   asio::awaitable<Status> wait_ready(std::chrono::milliseconds timeout) {
     co_return co_await wait_until_ready(timeout, "tor");
   }
@@ -451,6 +459,9 @@ asio::awaitable<Result<std::string>> TorSupervisor::add_onion(std::uint16_t virt
 }
 asio::awaitable<Status> TorSupervisor::wait_ready(std::chrono::milliseconds timeout) {
   co_return co_await m_impl->wait_ready(timeout);
+}
+asio::awaitable<Status> TorSupervisor::refetch_descriptor(std::string service_id) {
+  co_return co_await m_impl->refetch_descriptor(std::move(service_id));
 }
 asio::awaitable<Status> TorSupervisor::wait_descriptor_uploaded(std::chrono::milliseconds timeout) {
   co_return co_await m_impl->wait_descriptor_uploaded(timeout);

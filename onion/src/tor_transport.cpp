@@ -5,6 +5,7 @@
 #include <boost/asio/write.hpp>
 #include <charconv>
 
+#include "tenebra/core/log.hpp"
 #include "tenebra/onion/service_id.hpp"
 #include "tenebra/onion/socks5.hpp"
 #include "tenebra/onion/tcp_transport.hpp"
@@ -136,6 +137,15 @@ asio::awaitable<Result<Stream>> TorTransport::dial(std::string address, std::str
     co_return std::move(status).error();
   }
   co_return std::move(stream);
+}
+
+asio::awaitable<void> TorTransport::forget_peer(std::string address, std::string isolation_token) {
+  (void)isolation_token;  // the descriptor cache is shared by every circuit
+  auto target = parse_onion_address(address);
+  if (!target) co_return;
+  if (auto status = co_await m_supervisor->refetch_descriptor(target->service_id); !status) {
+    log::debug("tor: descriptor refetch not started: {}", status.error().message);
+  }
 }
 
 asio::awaitable<Result<Stream>> dial_with_retry(Transport& transport, std::string address, std::string isolation_token,

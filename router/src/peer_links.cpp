@@ -151,6 +151,13 @@ asio::awaitable<void> PeerLinks::wait_before_retry(Peer& peer, onion::Backoff& b
   co_await peer.retry.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
+// A peer that restarted has new introduction points (tor) or a new lease
+// set (i2p) that the transport's cache does not know yet.
+asio::awaitable<void> PeerLinks::forget_peer(Peer& peer) {
+  ++m_counters.peers_forgotten;
+  co_await (m_transport->forget_peer(peer.address.address, peer.isolation_token) || peer.until_retired());
+}
+
 asio::awaitable<void> PeerLinks::run_peer(std::shared_ptr<Peer> peer) {
   auto backoff = onion::Backoff::create(m_config.reconnect, *m_rng);
   if (!backoff) {
@@ -166,6 +173,7 @@ asio::awaitable<void> PeerLinks::run_peer(std::shared_ptr<Peer> peer) {
     if (!stream) {
       ++m_counters.dial_failures;
       log::debug("links: dial failed: {}", stream.error().message);
+      co_await forget_peer(*peer);
       co_await wait_before_retry(*peer, *backoff);
       continue;
     }
@@ -196,6 +204,7 @@ asio::awaitable<void> PeerLinks::run_peer(std::shared_ptr<Peer> peer) {
     // a tight loop.
     if (std::chrono::steady_clock::now() - opened >= kStableLink) backoff->reset();
     log::info("links: a link to a peer was lost; redialing");
+    co_await forget_peer(*peer);
     co_await wait_before_retry(*peer, *backoff);
   }
   --m_running;

@@ -68,6 +68,7 @@ std::string relay_status_json(const RelayNode& node, const char* role) {
         {"queue_full", links.queue_full},
         {"unknown_peer", links.unknown_peer},
         {"dial_failures", links.dial_failures},
+        {"peers_forgotten", links.peers_forgotten},
         {"handshake_failures", links.handshake_failures},
         {"opened", links.links_opened},
         {"lost", links.links_lost}}},

@@ -81,6 +81,9 @@ TEST(TorCommands, DelOnion) {
   EXPECT_EQ(*del_onion_command(kServiceA), "DEL_ONION " + std::string(kServiceA) + "\r\n");
   EXPECT_EQ(code_of(del_onion_command("abc")), Errc::invalid_argument);
   EXPECT_EQ(code_of(del_onion_command(std::string(kServiceA) + "\r\nSIGNAL HALT")), Errc::invalid_argument);
+  EXPECT_EQ(*hsfetch_command(kServiceA), "HSFETCH " + std::string(kServiceA) + "\r\n");
+  EXPECT_EQ(code_of(hsfetch_command("abc")), Errc::invalid_argument);
+  EXPECT_EQ(code_of(hsfetch_command(std::string(kServiceA) + "\r\nSIGNAL HALT")), Errc::invalid_argument);
 }
 
 }  // namespace

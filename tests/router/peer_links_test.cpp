@@ -8,6 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/read.hpp>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "co_assert.hpp"
 #include "runtime_test_util.hpp"
@@ -45,6 +49,31 @@ std::vector<std::uint8_t> fills_of(const Sink& sink) {
   for (const auto& delivery : sink.deliveries) fills.push_back(delivery.packet.empty() ? 0 : delivery.packet[0]);
   return fills;
 }
+
+// Loopback tcp that records what PeerLinks asks it to forget.
+class ForgetfulTcp final : public onion::Transport {
+ public:
+  explicit ForgetfulTcp(const asio::any_io_executor& executor)
+      : m_tcp(executor, onion::TcpTransportOptions{.allow_plain_tcp = true}) {}
+  asio::awaitable<Result<std::unique_ptr<onion::Listener>>> listen(std::uint16_t port,
+                                                                   std::chrono::milliseconds timeout) override {
+    co_return co_await m_tcp.listen(port, timeout);
+  }
+  asio::awaitable<Result<onion::Stream>> dial(std::string address, std::string token,
+                                              std::chrono::milliseconds timeout) override {
+    tokens.insert(token);
+    co_return co_await m_tcp.dial(std::move(address), std::move(token), timeout);
+  }
+  asio::awaitable<void> forget_peer(std::string address, std::string token) override {
+    forgotten.emplace_back(std::move(address), std::move(token));
+    co_return;
+  }
+  std::set<std::string> tokens;
+  std::vector<std::pair<std::string, std::string>> forgotten;
+
+ private:
+  onion::TcpTransport m_tcp;
+};
 
 class PeerLinksTest : public ::testing::Test {
  protected:
@@ -143,18 +172,28 @@ TEST_F(PeerLinksTest, RedialsWithBackoffUntilThePeerListensAndAfterItLeaves) {
     auto executor = co_await asio::this_coro::executor;
     const std::uint16_t port = free_port(executor);
     CO_ASSERT(port != 0, "a free port");
-    onion::TcpTransport tcp(executor, onion::TcpTransportOptions{.allow_plain_tcp = true});
+    ForgetfulTcp tcp(executor);
     PeerLinks links(executor, tcp, links_config(), m_rng);
     Receiver first;
     Receiver second;
     co_await [&]() -> asio::awaitable<void> {
-      links.set_peers({PeerAddress{m_receiver.public_key, loopback_address(port)}});
+      const std::string address = loopback_address(port);
+      links.set_peers({PeerAddress{m_receiver.public_key, address}});
       for (std::uint8_t fill = 1; fill <= 3; ++fill)
         CO_ASSERT(links.send(m_receiver.public_key, a_packet(fill)), +fill);
       CO_ASSERT(co_await poll_until([&] { return links.counters().dial_failures >= 3; }), "dials keep failing");
       EXPECT_EQ(links.counters().links_opened, 0U);
       EXPECT_EQ(links.connected(), 0U);
       EXPECT_EQ(links.queued(), 3U);
+
+      // Every failed dial made the transport forget the peer's cached
+      // state, always with the one isolation token of this peer.
+      CO_ASSERT(tcp.tokens.size() == 1U, "one isolation token per peer");
+      EXPECT_GE(tcp.forgotten.size(), 3U);
+      for (const auto& [forgotten_address, token] : tcp.forgotten) {
+        EXPECT_EQ(forgotten_address, address);
+        EXPECT_EQ(token, *tcp.tokens.begin());
+      }
 
       // The peer comes up on the address it was dialed at.
       auto started = start_receiver(executor, first, port);
@@ -167,9 +206,13 @@ TEST_F(PeerLinksTest, RedialsWithBackoffUntilThePeerListensAndAfterItLeaves) {
 
       // The peer goes away: the link is lost and redialed.
       co_await first.stop();
+      const std::size_t forgotten_before_loss = tcp.forgotten.size();
       CO_ASSERT(co_await poll_until([&] { return links.counters().links_lost >= 1; }), "the loss is noticed");
       EXPECT_EQ(links.counters().links_lost, 1U);
       EXPECT_EQ(links.connected(), 0U);
+      // A lost link is forgotten too (a restarted peer has new tunnel state).
+      EXPECT_TRUE(co_await poll_until([&] { return tcp.forgotten.size() > forgotten_before_loss; }));
+      EXPECT_GE(links.counters().peers_forgotten, tcp.forgotten.size());
       for (std::uint8_t fill = 4; fill <= 5; ++fill)
         CO_ASSERT(links.send(m_receiver.public_key, a_packet(fill)), +fill);
       started = start_receiver(executor, second, port);

@@ -80,6 +80,9 @@ class I2pTransport final : public Transport {
   [[nodiscard]] boost::asio::awaitable<Result<Stream>> dial(std::string address, std::string isolation_token,
                                                             std::chrono::milliseconds timeout) override;
 
+  // forget_token(isolation_token): see below.
+  boost::asio::awaitable<void> forget_peer(std::string address, std::string isolation_token) override;
+
   [[nodiscard]] std::size_t dial_sessions() const noexcept { return m_sessions.size(); }
   // Closes every dial session (and so their streams).
   void close_dial_sessions() noexcept;

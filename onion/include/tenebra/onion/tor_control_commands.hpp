@@ -45,5 +45,9 @@ struct OnionPort {
 [[nodiscard]] Result<std::string> add_onion_command(const SecretArray<kEd25519V3SecretKeyBytes>* key, bool discard_key,
                                                     std::span<const OnionPort> ports);
 [[nodiscard]] Result<std::string> del_onion_command(std::string_view service_id);
+// HSFETCH (control-spec 3.26): fetch a service's descriptor from the HSDirs
+// now, replacing a stale cached copy (a peer whose tor restarted publishes
+// new introduction points). Only a checked v3 service id goes on the line.
+[[nodiscard]] Result<std::string> hsfetch_command(std::string_view service_id);
 
 }  // namespace tenebra::onion::tor

@@ -77,6 +77,11 @@ class TorSupervisor {
   // ".onion"): it identifies this node, never log it.
   [[nodiscard]] boost::asio::awaitable<Result<std::string>> add_onion(std::uint16_t virtual_port,
                                                                       std::uint16_t target_port);
+  // Asks tor to fetch the descriptor of `service_id` again (HSFETCH): after
+  // a peer's tor restarted, the cached copy names introduction points that
+  // are gone, and dials to it hang until tor notices. Errc::closed when tor
+  // is not ready; tor's refusal as an error.
+  [[nodiscard]] boost::asio::awaitable<Status> refetch_descriptor(std::string service_id);
   // Waits until tor runs and is bootstrapped (e.g. after a restart).
   // Errc::timeout, or the watch task's final error if it gave up.
   [[nodiscard]] boost::asio::awaitable<Status> wait_ready(std::chrono::milliseconds timeout);

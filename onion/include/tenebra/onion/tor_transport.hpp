@@ -38,6 +38,8 @@ class TorTransport final : public Transport {
       std::uint16_t public_port, std::chrono::milliseconds timeout) override;
   [[nodiscard]] boost::asio::awaitable<Result<Stream>> dial(std::string address, std::string isolation_token,
                                                             std::chrono::milliseconds timeout) override;
+  // HSFETCH for the peer's onion (see TorSupervisor::refetch_descriptor).
+  boost::asio::awaitable<void> forget_peer(std::string address, std::string isolation_token) override;
 
  private:
   boost::asio::any_io_executor m_executor;

@@ -54,6 +54,15 @@ class Transport {
   // never share a circuit; use a fresh token per unrelated peer.
   [[nodiscard]] virtual boost::asio::awaitable<Result<Stream>> dial(std::string address, std::string isolation_token,
                                                                     std::chrono::milliseconds timeout) = 0;
+  // A dial to `address` failed or its stream died: drop what the transport
+  // caches about the peer so the next dial does not reuse stale state (tor
+  // refetches the onion descriptor, i2p closes the token's SAM session).
+  // Best effort: never fails, may do nothing.
+  virtual boost::asio::awaitable<void> forget_peer(std::string address, std::string isolation_token) {
+    (void)address;
+    (void)isolation_token;
+    co_return;
+  }
 };
 
 // Runs `operation` against a timer: its result, or nullopt when `timeout`

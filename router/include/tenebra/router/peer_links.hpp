@@ -43,7 +43,9 @@ struct PeerLinksConfig {
   link::LinkConfig link;
   const IdentityKeyPair* self = nullptr;  // must outlive the PeerLinks
   std::size_t queue_packets = 4096;
-  std::chrono::milliseconds dial_timeout{60'000};
+  // One dial attempt; a failed one makes the transport forget the peer's
+  // cached state (Transport::forget_peer) before the next.
+  std::chrono::milliseconds dial_timeout{30'000};
   std::chrono::milliseconds handshake_timeout{30'000};
   std::chrono::milliseconds write_timeout{30'000};
   onion::BackoffPolicy reconnect{std::chrono::milliseconds(500), std::chrono::milliseconds(30'000)};
@@ -54,6 +56,7 @@ struct PeerLinkCounters {
   std::uint64_t queue_full = 0;    // dropped: the peer's queue was full
   std::uint64_t unknown_peer = 0;  // dropped: no link to that node
   std::uint64_t dial_failures = 0;
+  std::uint64_t peers_forgotten = 0;  // transport caches dropped after a failure
   std::uint64_t handshake_failures = 0;
   std::uint64_t links_opened = 0;
   std::uint64_t links_lost = 0;
@@ -87,6 +90,7 @@ class PeerLinks {
   boost::asio::awaitable<void> write_loop(Peer& peer);
   boost::asio::awaitable<void> read_loop(Peer& peer);
   boost::asio::awaitable<void> wait_before_retry(Peer& peer, onion::Backoff& backoff);
+  boost::asio::awaitable<void> forget_peer(Peer& peer);
   void start_peer(const PeerAddress& address);
 
   boost::asio::any_io_executor m_executor;
