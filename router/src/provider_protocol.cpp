@@ -241,9 +241,6 @@ Result<Bytes> encode_fetch_reply(const Geometry& geometry, const FetchReply& rep
   if (reply.reply_count == 0 || reply.reply_index >= reply.reply_count) {
     return make_error(Errc::invalid_argument, "fetch reply index out of bounds");
   }
-  if (reply.chunks.empty() && reply.reply_count != 1) {
-    return make_error(Errc::invalid_argument, "only the single reply of an empty answer has no chunk");
-  }
   if (reply.chunks.size() > std::numeric_limits<std::uint8_t>::max()) {
     return make_error(Errc::invalid_argument, "too many chunks in one fetch reply");
   }
@@ -287,7 +284,6 @@ Result<FetchReply> decode_fetch_reply(const Geometry& geometry, ByteView payload
   if (reply.reply_count == 0 || reply.reply_index >= reply.reply_count) {
     return make_error(Errc::malformed, "fetch reply index out of bounds");
   }
-  if (chunk_count == 0 && reply.reply_count != 1) return make_error(Errc::malformed, "fetch reply without a chunk");
   reply.chunks.reserve(chunk_count);
   for (std::size_t i = 0; i < chunk_count; ++i) {
     auto chunk = read_chunk(geometry, reader);
@@ -314,7 +310,9 @@ Result<FetchPlan> plan_fetch_replies(const Geometry& geometry, std::span<const S
     plan.complete.push_back(item.sequence);
   }
   plan.replies = packer.take();
-  if (plan.replies.empty()) plan.replies.emplace_back();  // the empty answer
+  // Every SURB is answered, the rest with replies that carry nothing: how
+  // many replies come back must not tell how full the mailbox was.
+  plan.replies.resize(surb_count);
   const std::size_t remaining = mailbox_count - std::min(mailbox_count, plan.complete.size());
   for (std::size_t i = 0; i < plan.replies.size(); ++i) {
     plan.replies[i].remaining_items = static_cast<std::uint16_t>(std::min<std::size_t>(remaining, kMaxRemainingItems));

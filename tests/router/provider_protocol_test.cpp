@@ -176,20 +176,47 @@ TEST(ProviderProtocol, FetchReplyRoundTripsAndIsStrict) {
   EXPECT_TRUE(encode_fetch_reply(kGeometry, overfull).ok());
 }
 
-TEST(ProviderProtocol, EmptyAnswerIsOneReplyWithoutChunks) {
+TEST(ProviderProtocol, EmptyAnswerIsOnePaddingReplyPerSurb) {
   auto plan = plan_fetch_replies(kGeometry, {}, 3, 0);
   ASSERT_TRUE(plan.ok());
-  ASSERT_EQ(plan->replies.size(), 1U);
-  EXPECT_TRUE(plan->replies[0].chunks.empty());
-  EXPECT_EQ(plan->replies[0].reply_count, 1);
+  ASSERT_EQ(plan->replies.size(), 3U);
   EXPECT_TRUE(plan->complete.empty());
-  auto payload = encode_fetch_reply(kGeometry, plan->replies[0]).value();
-  Bytes expected(kGeometry.payload_bytes(), 0);
-  expected[0] = kFetchReplyType;
-  expected[4] = 1;  // reply_count
-  EXPECT_EQ(payload, expected);
-  expected[4] = 2;  // two replies but no chunk: refused
-  EXPECT_FALSE(decode_fetch_reply(kGeometry, expected).ok());
+  for (std::uint8_t i = 0; i < 3; ++i) {
+    const auto& reply = plan->replies[i];
+    EXPECT_TRUE(reply.chunks.empty());
+    EXPECT_EQ(reply.reply_index, i);
+    EXPECT_EQ(reply.reply_count, 3);
+    auto payload = encode_fetch_reply(kGeometry, reply).value();
+    Bytes expected(kGeometry.payload_bytes(), 0);
+    expected[0] = kFetchReplyType;
+    expected[3] = i;  // reply_index
+    expected[4] = 3;  // reply_count
+    EXPECT_EQ(payload, expected);
+    EXPECT_EQ(decode_fetch_reply(kGeometry, payload).value(), reply);
+  }
+}
+
+// The number of replies is the number of SURBs, however full the mailbox:
+// whoever sees the replies (mixes, the fetcher's entry provider, the wire)
+// learns nothing about how many items there were.
+TEST(ProviderProtocol, EveryAnswerHasOneReplyPerSurb) {
+  for (const std::size_t surbs : {1U, 2U, 3U, 7U}) {
+    for (const std::size_t item_count : {0U, 1U, 2U, 5U, 20U}) {
+      std::vector<StoredPacket> items;
+      for (std::size_t i = 0; i < item_count; ++i) {
+        Bytes item = pattern(300, static_cast<std::uint8_t>(i));
+        item[0] = 0x01;
+        items.push_back(StoredPacket{static_cast<std::int64_t>(i + 1), std::move(item)});
+      }
+      auto plan = plan_fetch_replies(kGeometry, items, surbs, item_count);
+      ASSERT_TRUE(plan.ok());
+      ASSERT_EQ(plan->replies.size(), surbs) << item_count << " items";
+      for (const auto& reply : plan->replies) {
+        EXPECT_EQ(reply.reply_count, surbs);
+        EXPECT_TRUE(encode_fetch_reply(kGeometry, reply).ok());
+      }
+    }
+  }
 }
 
 std::vector<StoredPacket> items_of(std::initializer_list<std::size_t> sizes) {
@@ -230,9 +257,10 @@ TEST(ProviderProtocol, PlanCapsChunksPerReply) {
   const Geometry big = Geometry::make(5, 16384).value();
   std::vector<StoredPacket> items;
   for (std::int64_t i = 0; i < 300; ++i) items.push_back(StoredPacket{i + 1, Bytes{0x01, 0x02}});
-  auto plan = plan_fetch_replies(big, items, 2, 300);
+  auto plan = plan_fetch_replies(big, items, 3, 300);
   ASSERT_TRUE(plan.ok());
-  ASSERT_EQ(plan->replies.size(), 2U);
+  ASSERT_EQ(plan->replies.size(), 3U);
+  EXPECT_TRUE(plan->replies[2].chunks.empty());  // padding
   EXPECT_EQ(plan->replies[0].chunks.size(), 255U);
   EXPECT_EQ(plan->replies[1].chunks.size(), 45U);
   EXPECT_EQ(plan->complete.size(), 300U);
@@ -252,7 +280,12 @@ TEST(FetchReassembler, ReassemblesOutOfOrderAndIgnoresLateCopies) {
   const std::vector<StoredPacket> items{StoredPacket{5, encode_stored_item(stored_reply)},
                                         StoredPacket{6, encode_stored_item(StoredData{pattern(700, 1)})}};
   const auto payloads = encode_all(plan_fetch_replies(kGeometry, items, 3, 2).value());
-  ASSERT_EQ(payloads.size(), 2U);
+  ASSERT_EQ(payloads.size(), 3U);  // the third is padding
+  FetchReassembler padding_only(kGeometry);
+  auto nothing = padding_only.add(payloads[2]);
+  ASSERT_TRUE(nothing.ok());
+  EXPECT_TRUE(nothing->completed.empty());
+  EXPECT_EQ(padding_only.partial_items(), 0U);
 
   FetchReassembler reassembler(kGeometry);
   auto second = reassembler.add(payloads[1]);
@@ -347,7 +380,7 @@ TEST(ProviderProtocol, WorkedExampleAtTheDefaultGeometry) {
       StoredPacket{41, encode_stored_item(reply_item)},
       StoredPacket{42, encode_stored_item(StoredData{Bytes{'h', 'e', 'l', 'l', 'o'}})}};
   const FetchPlan plan = plan_fetch_replies(kGeometry, items, 3, 2).value();
-  ASSERT_EQ(plan.replies.size(), 2U);
+  ASSERT_EQ(plan.replies.size(), 3U);
   EXPECT_EQ(plan.complete, (std::vector<std::int64_t>{41, 42}));
   ASSERT_EQ(plan.replies[0].chunks.size(), 1U);
   EXPECT_EQ(plan.replies[0].chunks[0].data.size(), 2024U);  // 6 + 18 + 2024 = 2048: full
@@ -356,8 +389,11 @@ TEST(ProviderProtocol, WorkedExampleAtTheDefaultGeometry) {
   EXPECT_EQ(plan.replies[1].chunks[0].data.size(), 57U);
   EXPECT_EQ(plan.replies[1].chunks[1].item_length, 6U);
   const Bytes second = encode_fetch_reply(kGeometry, plan.replies[1]).value();
-  EXPECT_EQ(to_hex(ByteView(second).first(6 + 18)), "810000010202000000000000002900000821000007e80039");
+  EXPECT_EQ(to_hex(ByteView(second).first(6 + 18)), "810000010302000000000000002900000821000007e80039");
   EXPECT_TRUE(is_all_zero(ByteView(second).subspan(6 + 18 + 57 + 18 + 6)));
+  const Bytes padding = encode_fetch_reply(kGeometry, plan.replies[2]).value();
+  EXPECT_EQ(to_hex(ByteView(padding).first(6)), "810000020300");
+  EXPECT_TRUE(is_all_zero(ByteView(padding).subspan(6)));
 }
 
 }  // namespace

@@ -115,7 +115,7 @@ struct FetchReply {
   std::uint16_t remaining_items = 0;  // in the mailbox once this answer is confirmed, saturating
   std::uint8_t reply_index = 0;       // < reply_count
   std::uint8_t reply_count = 1;       // replies in this answer (<= SURBs sent)
-  std::vector<FetchChunk> chunks;     // empty only in the one reply for an empty mailbox
+  std::vector<FetchChunk> chunks;     // empty in a padding reply
   bool operator==(const FetchReply&) const = default;
 };
 
@@ -123,8 +123,9 @@ struct FetchReply {
 [[nodiscard]] Result<FetchReply> decode_fetch_reply(const mix::sphinx::Geometry& geometry, ByteView payload);
 
 // The provider's answer to a fetch: `items` (oldest first, as peeked) cut
-// into chunks and packed in order into at most `surb_count` replies; the last
-// item may be cut off. `complete` lists the items whose every chunk is in the
+// into chunks and packed in order into the first of exactly `surb_count`
+// replies (the rest carry no chunk, so the answer's size says nothing about
+// the mailbox); the last item may be cut off. `complete` lists the items whose every chunk is in the
 // replies (the only ones to delete once sent). `mailbox_count` is how many
 // items the mailbox holds now, for remaining_items.
 struct FetchPlan {
