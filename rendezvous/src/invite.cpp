@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "tenebra/router/topology.hpp"
 
@@ -55,13 +56,18 @@ int base32_value(char c) {
 Result<Bytes> base32_decode(std::string_view text) {
   Bytes out;
   out.reserve(text.size() * 5 / 8);
+  // The bytes hold the invite's seed: wiped on every refusal below. (The
+  // reservation is the largest possible output, so nothing reallocates.)
+  const auto refuse = [&out](std::string message) {
+    sodium_memzero(out.data(), out.size());
+    return make_error(Errc::malformed, std::move(message));
+  };
   std::uint32_t buffer = 0;
   int bits = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const int value = base32_value(text[i]);
     if (value < 0) {
-      return make_error(Errc::malformed,
-                        "bad base32 in the invite: character " + std::to_string(i + 1) + " is not a base32 letter");
+      return refuse("bad base32 in the invite: character " + std::to_string(i + 1) + " is not a base32 letter");
     }
     buffer = ((buffer << 5) | static_cast<std::uint32_t>(value)) & 0xFFFU;
     bits += 5;
@@ -72,11 +78,11 @@ Result<Bytes> base32_decode(std::string_view text) {
   }
   const std::size_t tail = text.size() % 8;
   if (tail == 1 || tail == 3 || tail == 6) {
-    return make_error(Errc::malformed, "bad base32 in the invite: " + std::to_string(text.size()) +
-                                           " characters is not a possible length (mistyped or cut off?)");
+    return refuse("bad base32 in the invite: " + std::to_string(text.size()) +
+                  " characters is not a possible length (mistyped or cut off?)");
   }
   if ((buffer & ((1U << bits) - 1U)) != 0) {
-    return make_error(Errc::malformed, "bad base32 in the invite: its last character is not canonical");
+    return refuse("bad base32 in the invite: its last character is not canonical");
   }
   return out;
 }

@@ -113,8 +113,15 @@ Result<Invite> InviteBook::regenerate(Random& rng, std::chrono::system_clock::ti
   }
   const std::chrono::seconds lifetime = it->second.invite.expires_at - it->second.issued_at;
   const std::string network_id = it->second.invite.network_id;
-  if (auto revoked = revoke(invite_id); !revoked) return std::move(revoked).error();
-  return create(rng, now, lifetime, network_id, topology);
+  // Issue first: if that fails (a topology of another network, a full book)
+  // the old invite stays as it was instead of being revoked with no successor.
+  auto issued = create(rng, now, lifetime, network_id, topology);
+  if (!issued) return issued;
+  if (auto revoked = revoke(invite_id); !revoked) {
+    (void)forget(issued->invite_id);
+    return std::move(revoked).error();
+  }
+  return issued;
 }
 
 Status InviteBook::forget(const InviteId& invite_id) {

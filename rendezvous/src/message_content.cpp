@@ -1,5 +1,7 @@
 #include "tenebra/rendezvous/message_content.hpp"
 
+#include <algorithm>
+
 #include "tenebra/rendezvous/delivery_constants.hpp"
 
 namespace tenebra::rendezvous::delivery {
@@ -105,8 +107,14 @@ Status check_file_name(std::string_view name) {
     return make_error(Errc::invalid_argument, "file name must be 1..255 bytes");
   }
   if (name == "." || name == "..") return make_error(Errc::invalid_argument, "file name may not be . or ..");
-  if (name.find('/') != std::string_view::npos) return make_error(Errc::invalid_argument, "file name contains '/'");
-  if (name.find('\0') != std::string_view::npos) return make_error(Errc::invalid_argument, "file name contains NUL");
+  // Neither separator (a recipient on Windows saves too), nor any C0 control
+  // or DEL: a peer's name must not steer a path or a terminal.
+  if (name.find_first_of("/\\") != std::string_view::npos) {
+    return make_error(Errc::invalid_argument, "file name contains a path separator");
+  }
+  if (std::ranges::any_of(name, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; })) {
+    return make_error(Errc::invalid_argument, "file name contains a control character");
+  }
   if (!is_valid_utf8(as_bytes(name))) return make_error(Errc::invalid_argument, "file name is not valid UTF-8");
   return {};
 }

@@ -99,6 +99,10 @@ bool Reassembler::make_room(std::size_t total_length, std::chrono::steady_clock:
   return true;
 }
 
+void Reassembler::wipe_bytes(Bytes& bytes) noexcept {
+  if (!bytes.empty()) sodium_memzero(bytes.data(), bytes.size());
+}
+
 bool Reassembler::holds(const Partial& partial, std::uint32_t index) {
   auto after = partial.held.upper_bound(index);
   if (after == partial.held.begin()) return false;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tenebra/mix/geometry.hpp"
+#include "tenebra/rendezvous/envelope.hpp"
 #include "tenebra/rendezvous/message_content.hpp"
 
 namespace tenebra::rendezvous::delivery {
@@ -37,10 +39,16 @@ TEST(DeliveryFragmenter, SingleFragmentFrameMatchesIndependentVector) {
   EXPECT_TRUE(is_all_zero(ByteView(*frame).subspan(73)));
 }
 
-TEST(DeliveryFragmenter, TenMebibyteFileTakes5470FragmentsAtTheDefaultCapacity) {
+TEST(DeliveryFragmenter, TenMebibyteFileTakes5522FragmentsAtTheDefaultCapacity) {
   const std::size_t data = std::size_t{10} << 20;
   const std::size_t encoded =
       kFileHeaderBytes + std::string("report.pdf").size() + std::string("application/pdf").size() + data;
+  // The figures of docs/delivery.md, at the envelope's real capacity.
+  const std::size_t capacity = session::plaintext_capacity(mix::sphinx::Geometry::default_geometry());
+  EXPECT_EQ(capacity, 1962U);
+  EXPECT_EQ(fragment_data_bytes(capacity), 1899U);
+  EXPECT_EQ(fragment_count(encoded, capacity), 5522U);
+  EXPECT_EQ(fragment_count(kMaxMessageBytes, capacity), 35340U);
   EXPECT_EQ(fragment_count(encoded, 1980), 5470U);
   EXPECT_EQ(fragment_count(kMaxMessageBytes, 1980), 35008U);
   EXPECT_EQ(fragment_count(kMaxMessageBytes, kMinFrameCapacity), 1032445U);

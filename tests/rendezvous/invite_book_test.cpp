@@ -133,6 +133,20 @@ TEST(InviteBook, RegenerateRevokesAndIssuesFreshKeys) {
   EXPECT_FALSE(book.forget(old_invite.invite_id));
 }
 
+TEST(InviteBook, RegenerateThatCannotIssueKeepsTheOldInvite) {
+  DeterministicRandom rng(5);
+  InviteBook book;
+  const auto old_invite = book.create(rng, kNow, 2h, "testnet", topology()).value();
+  // A topology of another network: no new invite can be issued, so the old
+  // one must not be revoked either (the user would be left with none).
+  const auto failed = book.regenerate(rng, kNow, old_invite.invite_id, topology("othernet"));
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, Errc::invalid_argument);
+  EXPECT_EQ(book.size(), 1U);
+  EXPECT_EQ(book.find(old_invite.invite_id)->state, InviteState::active);
+  EXPECT_TRUE(book.lookup_for_acceptance(old_invite.invite_id, kNow));
+}
+
 TEST(InviteBook, RecordCodecRoundTripsEveryState) {
   DeterministicRandom rng(4);
   InviteBook book;

@@ -74,8 +74,17 @@ TEST(DeliveryContent, Utf8ValidatorRefusesIllFormedSequences) {
 TEST(DeliveryContent, EncoderRefusesContentThatBreaksTheRules) {
   EXPECT_EQ(encode_error(TextContent{""}), Errc::invalid_argument);
   EXPECT_EQ(encode_error(TextContent{"bad \xC0\x80"}), Errc::invalid_argument);
-  const std::vector<std::string> bad_names = {"",    ".", "..", "a/b", std::string("a\0b", 3), std::string(256, 'n'),
-                                              "\xFF"};
+  const std::vector<std::string> bad_names = {"",
+                                              ".",
+                                              "..",
+                                              "a/b",
+                                              std::string("a\0b", 3),
+                                              std::string(256, 'n'),
+                                              "\xFF",
+                                              "..\\..\\evil.exe",
+                                              "a\x1B[2Jb",
+                                              "tab\tname",
+                                              "del\x7F"};
   for (const auto& name : bad_names) {
     FileContent file = sample_file();
     file.name = name;

@@ -15,7 +15,7 @@ namespace tenebra::rendezvous::delivery {
 // Largest encoded message (content header included). 64 MiB: six times the
 // 10 MiB the project promises for files (documents, photos, short
 // recordings), still small enough to hold in memory on a phone while it is
-// reassembled, and 35 008 fragments at the default geometry, so the acked
+// reassembled, and 35 340 fragments at the default geometry, so the acked
 // bitmap a store keeps per message stays under 4.5 KiB. total_length is a u32,
 // so the wire allows more; this cap is policy and keeps the reassembler's
 // default memory cap (below) bounded.
@@ -33,7 +33,7 @@ inline constexpr std::size_t kFileHeaderBytes = 1 + 1 + 1 + 4;  // without name 
 // ---- Frames (delivery_frame.hpp) -------------------------------------------
 
 // Frame capacity C is the plaintext capacity of one end-to-end envelope; it
-// is a parameter (about 1980 bytes at the default geometry).
+// is a parameter (1962 bytes at the default geometry).
 inline constexpr std::size_t kMinFrameCapacity = 128;
 inline constexpr std::size_t kMaxFrameCapacity = std::size_t{64} << 10;
 

@@ -72,6 +72,7 @@ class InviteBook {
   [[nodiscard]] Status revoke(const InviteId& invite_id);
   // Revokes the invite (if still active) and issues a new one with fresh
   // keys and seed, for the same network and lifetime. Not for a used invite.
+  // When no new invite can be issued, the old one is left as it was.
   [[nodiscard]] Result<Invite> regenerate(Random& rng, std::chrono::system_clock::time_point now,
                                           const InviteId& invite_id, const router::directory::Topology& topology);
   // Drops a record entirely (it can no longer be looked up, even as revoked).

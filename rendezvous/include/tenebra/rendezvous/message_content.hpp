@@ -20,7 +20,7 @@ struct TextContent {
 };
 
 struct FileContent {
-  std::string name;        // 1..255 bytes of UTF-8; no '/', no NUL; not "." or ".."
+  std::string name;        // 1..255 bytes of UTF-8; no / or \\, no control byte; not "." or ".."
   std::string media_type;  // 1..127 printable ASCII bytes without spaces, e.g. "application/pdf"
   Bytes data;              // may be empty; the whole encoding is at most kMaxMessageBytes
   bool operator==(const FileContent&) const = default;

@@ -97,7 +97,16 @@ class Reassembler {
   [[nodiscard]] std::uint32_t received_fragments(const MessageId& message_id) const;
 
  private:
+  // Holds message plaintext: wiped whenever it is dropped (evicted,
+  // abandoned, refused by its digest, or the Reassembler destroyed).
   struct Partial {
+    Partial() = default;
+    Partial(Partial&&) noexcept = default;
+    Partial& operator=(Partial&&) noexcept = delete;
+    Partial(const Partial&) = delete;
+    Partial& operator=(const Partial&) = delete;
+    ~Partial() { wipe_bytes(bytes); }
+
     std::uint32_t count = 0;
     std::uint32_t received = 0;
     MessageDigest digest{};
@@ -107,6 +116,7 @@ class Reassembler {
   };
 
   Reassembler(std::size_t capacity, ReassemblyLimits limits) : m_capacity(capacity), m_limits(limits) {}
+  static void wipe_bytes(Bytes& bytes) noexcept;
   [[nodiscard]] bool make_room(std::size_t total_length, std::chrono::steady_clock::time_point now);
   [[nodiscard]] Result<ReceivedFragment> add_to(Partial& partial, const FragmentFrame& fragment);
   [[nodiscard]] Result<ReceivedFragment> complete(const MessageId& message_id);
