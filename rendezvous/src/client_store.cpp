@@ -45,6 +45,10 @@ Result<ContactRow> contact_from(router::Statement& row) {
   contact.role = static_cast<std::uint8_t>(role);
   contact.peer_identity = row.column_blob(3);
   contact.seed = SecretBytes(row.column_blob(4));
+  // The database file is input too: add_contact wrote 32 bytes.
+  if (contact.seed.size() != kContactSeedBytes) {
+    return make_error(Errc::malformed, "client store: a contact's seed has a bad size");
+  }
   contact.session = SecretBytes(row.column_blob(5));
   // 0: not in a group (group ids start at 1).
   if (const auto group = row.column_int(6); group != 0) contact.group = group;
@@ -131,7 +135,9 @@ Result<ContactId> ClientStore::add_contact(const NewContact& contact, std::optio
   if (contact.peer_identity.empty() || contact.peer_identity.size() > 256) {
     return too_big("a contact's identity", 256).error();
   }
-  if (contact.seed.size() != 32) return make_error(Errc::invalid_argument, "a contact's seed must be 32 bytes");
+  if (contact.seed.size() != kContactSeedBytes) {
+    return make_error(Errc::invalid_argument, "a contact's seed must be 32 bytes");
+  }
   if (contact.session.empty() || contact.session.size() > kMaxSessionBytes) {
     return too_big("a session", kMaxSessionBytes).error();
   }

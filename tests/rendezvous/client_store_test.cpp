@@ -212,6 +212,16 @@ TEST_F(ClientStoreTest, AMessageCompletesOnceAndItsFragmentsGo) {
   EXPECT_FALSE(*m_client->delivered(4, message_id(8)));
 }
 
+TEST_F(ClientStoreTest, ACorruptStoredSeedIsRefusedOnLoad) {
+  auto id = m_client->add_contact(a_contact("Dave"), std::nullopt);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(m_store->exec("UPDATE contacts SET seed = x'0102';").ok());
+  auto loaded = m_client->contact(*id);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.error().code, Errc::malformed);
+  EXPECT_EQ(m_client->contacts().error().code, Errc::malformed);
+}
+
 TEST_F(ClientStoreTest, ANewerSchemaIsRefused) {
   ASSERT_TRUE(m_store->set_schema_version(99).ok());
   EXPECT_EQ(ClientStore::attach(*m_store).error().code, Errc::unsupported);

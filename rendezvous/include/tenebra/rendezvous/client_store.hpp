@@ -49,6 +49,7 @@ using WallTime = std::chrono::system_clock::time_point;
 inline constexpr std::size_t kMaxSecretNameBytes = 64;
 inline constexpr std::size_t kMaxSecretBytes = std::size_t{64} << 10;
 inline constexpr std::size_t kMaxContactNameBytes = 256;
+inline constexpr std::size_t kContactSeedBytes = 32;
 inline constexpr std::size_t kMaxSessionBytes = std::size_t{1} << 20;
 inline constexpr std::size_t kMaxInviteIdBytes = 64;
 inline constexpr std::size_t kMaxInviteRecordBytes = std::size_t{16} << 10;
